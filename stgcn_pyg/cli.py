@@ -1,0 +1,33 @@
+"""The ``stgcn-pyg`` command line: one module per verb in :mod:`stgcn_pyg.commands`."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+# verb -> (module in stgcn_pyg.commands, one-line help). Each module defines
+# ``add_arguments(parser)`` and ``run(args) -> int``; it is imported only when used.
+COMMANDS: dict[str, tuple[str, str]] = {
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stgcn-pyg", description="ST-GCN on PyTorch Geometric: train, evaluate, plot, benchmark.")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    for verb, (module, help_text) in COMMANDS.items():
+        sub = verbs.add_parser(verb, help=help_text, description=help_text)
+        sub.set_defaults(module=module)
+        importlib.import_module(f"stgcn_pyg.commands.{module}").add_arguments(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = importlib.import_module(f"stgcn_pyg.commands.{args.module}")
+    try:
+        return int(command.run(args) or 0)
+    except (ValueError, TypeError, FileNotFoundError) as err:
+        print(f"stgcn-pyg {args.verb}: error: {err}", file=sys.stderr)
+        return 2

@@ -1,0 +1,1 @@
+"""One module per ``stgcn-pyg`` verb: ``add_arguments(parser)`` and ``run(args) -> int``."""

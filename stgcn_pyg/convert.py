@@ -1,0 +1,207 @@
+"""Load checkpoints of the seed notebook and of the authors' original ST-GCN.
+
+Both converters infer class count, channels and importance on/off from the tensors, check
+every key and shape (listing all problems at once), keep the floating dtype of the state dict,
+and take edge weights from the checkpoint's ``A`` buffer so outputs match the source exactly.
+"""
+from __future__ import annotations
+
+from typing import Callable, Mapping, Sequence
+
+import torch
+from torch import Tensor
+
+from .graph import build_graph, to_dense_adjacency
+from .models import STGCN, BlockSpec
+from .nn import SpatialGraphConv
+
+StateDict = Mapping[str, Tensor]
+_BN = ("weight", "bias", "running_mean", "running_var")
+
+
+def from_seed_notebook(state_dict: StateDict, strides: Sequence[int] | None = None) -> STGCN:
+    """An :class:`STGCN` (``"mp"`` backend) equal in eval mode to the seed notebook's model.
+
+    Expects the notebook's keys: ``bn.*``, ``stgc{i}.sgc.conv.{weight,bias}``, ``stgc{i}.M``
+    (K, V, V), ``stgc{i}.tgc.{0,3,4}.*``, ``fc.{weight,bias}`` and the buffer ``A``. Strides
+    default to 2 where a block (after the first) changes the channel count, as in the notebook.
+    """
+    sd = dict(state_dict)
+    count = _count_blocks(sd, "stgc{}.sgc.conv.weight", start=1)
+    _require(sd, ["bn.weight", "fc.weight", "stgc1.M"] if count else ["stgc1.sgc.conv.weight"],
+             "seed notebook")
+    num_partitions, num_nodes = sd["stgc1.M"].shape[:2]
+    widths = [sd[f"stgc{i}.sgc.conv.weight"].shape[0] // num_partitions
+              for i in range(1, count + 1)]
+    in_channels = sd["bn.weight"].numel() // num_nodes
+    strides = _default_strides(in_channels, widths, strides)
+    model = STGCN(in_channels, sd["fc.weight"].shape[0], "ntu-rgb+d", strategy="distance",
+                  max_hop=num_partitions - 1, kernel_size=sd["stgc1.tgc.3.weight"].shape[2],
+                  dropout_before_conv=True,
+                  blocks=[BlockSpec(w, s, residual=False, dropout=0.5)
+                          for w, s in zip(widths, strides)])
+    if "A" in sd:
+        _check_adjacency(sd["A"], model.graph, f"the seed's distance graph with hop "
+                                               f"{num_partitions - 1} on ntu-rgb+d")
+    mapping: dict[str, tuple[str, Callable[[Tensor], Tensor]]] = {}
+    _map_bn(mapping, "data_bn", "bn")
+    for i in range(count):
+        src, dst = f"stgc{i + 1}", f"blocks.{i}"
+        _map(mapping, f"{dst}.gcn.conv", f"{src}.sgc.conv", ("weight", "bias"))
+        _map_bn(mapping, f"{dst}.tcn.bn_in", f"{src}.tgc.0")
+        _map(mapping, f"{dst}.tcn.conv", f"{src}.tgc.3", ("weight", "bias"))
+        _map_bn(mapping, f"{dst}.tcn.bn_out", f"{src}.tgc.4")
+    mapping["head.weight"] = ("fc.weight", lambda w: w.flatten(1))
+    mapping["head.bias"] = ("fc.bias", _same)
+    importance = {i: f"stgc{i + 1}.M" for i in range(count)}
+    return _load(model, sd, mapping, importance, "seed notebook", consumed={"A"})
+
+
+def from_original_stgcn(state_dict: StateDict, layout, strategy: str, max_hop: int = 1,
+                        dilation: int = 1, *, strides: Sequence[int] | None = None) -> STGCN:
+    """An :class:`STGCN` (``"mp"`` backend) equal in eval mode to the authors' ``st_gcn.Model``.
+
+    ``layout``/``strategy``/``max_hop``/``dilation`` must be those the checkpoint was trained
+    with; its ``A`` buffer is checked against them. Residuals are read from the keys (none for
+    block 0, 1x1 conv + BN where ``residual.0`` exists, identity otherwise); strides default to
+    2 where a residual conv exists, as in the released network. Edge importance is on when
+    ``edge_importance.*`` keys exist.
+    """
+    sd = dict(state_dict)
+    prefix = "st_gcn_networks.{}"
+    count = _count_blocks(sd, prefix + ".gcn.conv.weight", start=0)
+    _require(sd, ["data_bn.weight", "fcn.weight", "A"] if count
+             else ["st_gcn_networks.0.gcn.conv.weight"], "original ST-GCN")
+    graph = build_graph(layout, strategy, max_hop, dilation)
+    _check_adjacency(sd["A"], graph, f"layout={layout!r}, strategy={strategy!r}, "
+                                     f"max_hop={max_hop}, dilation={dilation}")
+    num_partitions, num_nodes = graph.num_partitions, graph.num_nodes
+    widths = [sd[prefix.format(i) + ".gcn.conv.weight"].shape[0] // num_partitions
+              for i in range(count)]
+    has_conv_residual = [prefix.format(i) + ".residual.0.weight" in sd for i in range(count)]
+    if strides is None:
+        strides = [2 if conv else 1 for conv in has_conv_residual]
+    in_channels = sd["data_bn.weight"].numel() // num_nodes
+    importance_on = "edge_importance.0" in sd
+    model = STGCN(in_channels, sd["fcn.weight"].shape[0], graph,
+                  kernel_size=sd[prefix.format(0) + ".tcn.2.weight"].shape[2],
+                  edge_importance=importance_on, dropout_before_conv=False,
+                  blocks=[BlockSpec(w, s, residual=i > 0, dropout=0.5 if i > 0 else 0.0)
+                          for i, (w, s) in enumerate(zip(widths, _check_strides(strides, count)))])
+    mapping: dict[str, tuple[str, Callable[[Tensor], Tensor]]] = {}
+    _map_bn(mapping, "data_bn", "data_bn")
+    for i in range(count):
+        src, dst = prefix.format(i), f"blocks.{i}"
+        _map(mapping, f"{dst}.gcn.conv", f"{src}.gcn.conv", ("weight", "bias"))
+        _map_bn(mapping, f"{dst}.tcn.bn_in", f"{src}.tcn.0")
+        _map(mapping, f"{dst}.tcn.conv", f"{src}.tcn.2", ("weight", "bias"))
+        _map_bn(mapping, f"{dst}.tcn.bn_out", f"{src}.tcn.3")
+        if has_conv_residual[i]:
+            _map(mapping, f"{dst}.residual.conv", f"{src}.residual.0", ("weight", "bias"))
+            _map_bn(mapping, f"{dst}.residual.bn", f"{src}.residual.1")
+    mapping["head.weight"] = ("fcn.weight", lambda w: w.flatten(1))
+    mapping["head.bias"] = ("fcn.bias", _same)
+    importance = {i: f"edge_importance.{i}" for i in range(count)} if importance_on else {}
+    return _load(model, sd, mapping, importance, "original ST-GCN", consumed={"A"})
+
+
+def _check_adjacency(stored: Tensor, graph, described: str) -> None:
+    """Raise unless the checkpoint's ``A`` [K, V, V] is the dense form of ``graph``."""
+    expected = to_dense_adjacency(graph)
+    stored = stored.detach().to("cpu", torch.float64)
+    if stored.shape != expected.shape:
+        detail = f"shape {list(stored.shape)}, expected {list(expected.shape)}"
+    elif not torch.allclose(stored, expected, atol=1e-6):
+        detail = f"max difference {(stored - expected).abs().max().item():.3g}"
+    else:
+        return
+    raise ValueError(f"state_dict['A'] does not match {described} ({detail}): pass the graph "
+                     f"arguments the checkpoint was trained with")
+
+
+def _same(t: Tensor) -> Tensor:
+    return t
+
+
+def _map(mapping, dst: str, src: str, names: Sequence[str]) -> None:
+    for name in names:
+        mapping[f"{dst}.{name}"] = (f"{src}.{name}", _same)
+
+
+def _map_bn(mapping, dst: str, src: str) -> None:
+    _map(mapping, dst, src, _BN)
+
+
+def _count_blocks(sd: dict, pattern: str, start: int) -> int:
+    count = 0
+    while pattern.format(start + count) in sd:
+        count += 1
+    return count
+
+
+def _require(sd: dict, keys: Sequence[str], source: str) -> None:
+    missing = [k for k in keys if k not in sd]
+    if missing:
+        raise ValueError(f"state_dict ({source}): missing keys {missing}")
+
+
+def _default_strides(in_channels: int, widths: Sequence[int],
+                     strides: Sequence[int] | None) -> list[int]:
+    if strides is not None:
+        return _check_strides(strides, len(widths))
+    previous = [in_channels] + list(widths[:-1])
+    return [2 if i > 0 and w != p else 1 for i, (w, p) in enumerate(zip(widths, previous))]
+
+
+def _check_strides(strides: Sequence[int], count: int) -> list[int]:
+    strides = list(strides)
+    if len(strides) != count:
+        raise ValueError(f"strides: expected {count} values (one per block), got {len(strides)}")
+    return strides
+
+
+def _load(model: STGCN, sd: dict, mapping: dict, importance: dict[int, str], source: str,
+          consumed: set[str]) -> STGCN:
+    """Copy mapped tensors into ``model`` after checking every key and shape at once."""
+    dtype = next((t.dtype for t in sd.values() if torch.is_floating_point(t)), torch.float32)
+    model = model.to(dtype)
+    target = model.state_dict()
+    missing, misshaped = [], []
+    for dst, (src, transform) in mapping.items():
+        if src not in sd:
+            missing.append(src)
+        elif transform(sd[src]).shape != target[dst].shape:
+            misshaped.append(f"{src}: expected {list(target[dst].shape)}, got {list(sd[src].shape)}")
+    dense_shape = (model.graph.num_partitions, model.num_nodes, model.num_nodes)
+    for src in importance.values():
+        if src not in sd:
+            missing.append(src)
+        elif tuple(sd[src].shape) != dense_shape:
+            misshaped.append(f"{src}: expected {list(dense_shape)}, got {list(sd[src].shape)}")
+    optional = {s.replace("running_mean", "num_batches_tracked")
+                for s, _ in mapping.values() if s.endswith("running_mean")}
+    used = {s for s, _ in mapping.values()} | set(importance.values()) | consumed | optional
+    unexpected = sorted(k for k in sd if k not in used)
+    if missing or misshaped or unexpected:
+        problems = [f"missing keys {missing}"] if missing else []
+        problems += [f"mis-shaped keys {misshaped}"] if misshaped else []
+        problems += [f"unexpected keys {unexpected}"] if unexpected else []
+        raise ValueError(f"state_dict ({source}): " + "; ".join(problems))
+    with torch.no_grad():
+        for dst, (src, transform) in mapping.items():
+            target[dst].copy_(transform(sd[src]))
+            tracked = dst.replace("running_mean", "num_batches_tracked")
+            if tracked != dst and src.replace("running_mean", "num_batches_tracked") in sd:
+                target[tracked].copy_(sd[src.replace("running_mean", "num_batches_tracked")])
+        stored_a = sd.get("A")
+        for i, block in enumerate(model.blocks):
+            gcn: SpatialGraphConv = block.gcn
+            src_idx, dst_idx = gcn.edge_index
+            if stored_a is not None:
+                gcn.edge_weight.copy_(stored_a[gcn.edge_type, src_idx, dst_idx])
+            if i in importance:
+                gcn.edge_importance.copy_(sd[importance[i]][gcn.edge_type, src_idx, dst_idx])
+    return model
+
+
+__all__ = ["from_original_stgcn", "from_seed_notebook"]

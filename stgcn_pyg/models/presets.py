@@ -1,0 +1,34 @@
+"""Named configurations of :class:`STGCN`."""
+from __future__ import annotations
+
+from typing import Any
+
+from .stgcn import BlockSpec
+
+
+def _seed() -> dict[str, Any]:
+    # The notebook's 6 blocks: no residual, dropout 0.5 before the temporal conv.
+    widths_strides = [(32, 1), (32, 1), (32, 1), (64, 2), (64, 1), (64, 1)]
+    return dict(in_channels=3, graph="ntu-rgb+d", strategy="distance", max_hop=1,
+                kernel_size=9, edge_importance=True, dropout_before_conv=True,
+                blocks=[BlockSpec(c, s, residual=False, dropout=0.5) for c, s in widths_strides])
+
+
+def _stgcn() -> dict[str, Any]:
+    # The authors' released network: a plain in->64 block, then 9 residual units.
+    widths_strides = [(64, 1), (64, 1), (64, 1), (128, 2), (128, 1), (128, 1),
+                      (256, 2), (256, 1), (256, 1)]
+    blocks = [BlockSpec(64, 1, residual=False, dropout=0.0)]
+    blocks += [BlockSpec(c, s, residual=True, dropout=0.5) for c, s in widths_strides]
+    return dict(in_channels=3, graph="ntu-rgb+d", strategy="spatial", max_hop=1,
+                kernel_size=9, edge_importance=True, dropout_before_conv=False, blocks=blocks)
+
+
+PRESETS = {"seed": _seed, "stgcn": _stgcn}
+
+
+def preset_config(name: str) -> dict[str, Any]:
+    """The constructor arguments of a preset (without ``num_classes``)."""
+    if name not in PRESETS:
+        raise ValueError(f"preset: expected one of {sorted(PRESETS)}, got {name!r}")
+    return PRESETS[name]()

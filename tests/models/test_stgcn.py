@@ -1,0 +1,149 @@
+import pytest
+import torch
+from conftest import TOLERANCE, default_dtype
+
+from stgcn_pyg.graph import STRATEGIES, build_graph
+from stgcn_pyg.models import STGCN, BlockSpec
+from stgcn_pyg.nn import DenseSpatialGraphConv, SpatialGraphConv
+
+SMALL = [BlockSpec(8, 1, residual=False), BlockSpec(8, 1, dropout=0.3), BlockSpec(16, 2, dropout=0.3)]
+
+
+def _count(model):
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def test_seed_preset_matches_notebook_parameter_count():
+    model = STGCN.from_preset("seed", 14)
+    assert _count(model.to_backend("dense")) == 173_584
+    assert _count(model) == 173_584 - 6 * (2 * 25 * 25) + 6 * 73
+    assert model.graph.strategy == "distance" and model.graph.num_partitions == 2
+    assert [b.gcn.out_channels for b in model.blocks] == [32, 32, 32, 64, 64, 64]
+    assert all(b.residual is None for b in model.blocks)
+
+
+def test_stgcn_preset_structure():
+    model = STGCN.from_preset("stgcn", 60)
+    assert len(model.blocks) == 10 and model.graph.strategy == "spatial"
+    kinds = [type(b.residual).__name__ for b in model.blocks]
+    assert kinds[0] == "NoneType" and kinds[4] == kinds[7] == "Sequential"
+    assert all(kinds[i] == "Identity" for i in (1, 2, 3, 5, 6, 8, 9))
+    assert [b.tcn.conv.stride[0] for b in model.blocks] == [1, 1, 1, 1, 2, 1, 1, 2, 1, 1]
+    assert "dropout" not in model.blocks[0].tcn._modules
+    assert all(b.tcn.dropout.p == 0.5 for b in model.blocks[1:])
+    assert model.head.out_features == 60
+
+
+def test_preset_overrides_and_unknown_preset():
+    model = STGCN.from_preset("stgcn", 10, graph="openpose", backend="dense")
+    assert model.num_nodes == 18 and isinstance(model.blocks[0].gcn, DenseSpatialGraphConv)
+    with pytest.raises(ValueError, match=r"preset: expected one of \['seed', 'stgcn'\], got 'big'"):
+        STGCN.from_preset("big", 10)
+
+
+def _pair(layout, strategy, max_hop, dilation, dtype, seed=0):
+    torch.manual_seed(seed)
+    with default_dtype(dtype):
+        mp = STGCN(3, 5, layout, strategy=strategy, max_hop=max_hop, dilation=dilation, blocks=SMALL)
+    with torch.no_grad():
+        for block in mp.blocks:
+            block.gcn.edge_importance.uniform_(0.5, 1.5)
+    return mp, mp.to_backend("dense")
+
+
+def _check_model_pair(mp, dense, dtype, train, persons):
+    tol = TOLERANCE[dtype]
+    mp.train(train)
+    dense.train(train)
+    shape = (3, 3, 12, mp.num_nodes) + ((persons,) if persons else ())
+    x = torch.randn(shape, dtype=dtype)
+    outs = []
+    for model in (mp, dense):
+        torch.manual_seed(123)  # same dropout masks
+        out = model(x)
+        out.pow(2).sum().backward()
+        outs.append(out)
+    torch.testing.assert_close(outs[0], outs[1], atol=tol, rtol=0)
+    grads_dense = dict(dense.named_parameters())
+    for name, p in mp.named_parameters():
+        if name.endswith("edge_importance"):
+            layer = mp.get_submodule(name.rsplit(".", 1)[0])
+            src, dst = layer.edge_index
+            g_dense = grads_dense[name.replace("edge_importance", "importance")].grad
+            torch.testing.assert_close(p.grad, g_dense[layer.edge_type, src, dst], atol=tol, rtol=0)
+        else:
+            torch.testing.assert_close(p.grad, grads_dense[name].grad, atol=tol, rtol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+@pytest.mark.parametrize("persons", [None, 1, 2])
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_mp_model_equals_dense_model(strategy, persons, train, dtype):
+    mp, dense = _pair("ntu-rgb+d", strategy, 1, 1, dtype)
+    _check_model_pair(mp, dense, dtype, train, persons)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+@pytest.mark.parametrize("layout", ["ntu-rgb+d", "ntu_edge", "openpose", "coco", "kinect-v1"])
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("max_hop,dilation", [(1, 1), (2, 1), (2, 2), (3, 1), (3, 2), (3, 3)])
+def test_mp_model_equals_dense_model_full_matrix(layout, strategy, max_hop, dilation, train, dtype):
+    mp, dense = _pair(layout, strategy, max_hop, dilation, dtype)
+    _check_model_pair(mp, dense, dtype, train, 2)
+
+
+def test_four_d_input_equals_single_person():
+    model = STGCN(3, 4, "openpose", blocks=SMALL).eval()
+    x = torch.randn(2, 3, 10, 18)
+    torch.testing.assert_close(model(x), model(x.unsqueeze(-1)))
+
+
+def test_persons_are_averaged_after_pooling():
+    model = STGCN(3, 4, "openpose", blocks=SMALL).eval()
+    a, b = torch.randn(2, 3, 10, 18), torch.randn(2, 3, 10, 18)
+    both = model(torch.stack([a, b], -1))
+    expected = (model(a) + model(b)) / 2
+    torch.testing.assert_close(both, expected, atol=1e-5, rtol=0)
+
+
+def test_backend_round_trip_keeps_weights():
+    mp, dense = _pair("coco", "spatial", 2, 1, torch.float64)
+    back = dense.to_backend("mp")
+    assert isinstance(back.blocks[0].gcn, SpatialGraphConv)
+    x = torch.randn(2, 3, 8, 17, 2, dtype=torch.float64)
+    mp.eval(), back.eval()
+    torch.testing.assert_close(back(x), mp(x), atol=1e-12, rtol=0)
+    with pytest.raises(ValueError, match="backend: expected one of"):
+        mp.to_backend("sparse")
+
+
+@pytest.mark.parametrize("shape,match", [
+    ((2, 3, 10), r"x: expected \[N, C, T, V\] or \[N, C, T, V, M\], got shape \[2, 3, 10\]"),
+    ((2, 3, 10, 17, 1), r"x: expected C=3 channels \(dim 1\) and V=25 joints \(dim 3\), got shape \[2, 3, 10, 17, 1\]"),
+    ((2, 2, 10, 25), r"expected C=3 channels"),
+])
+def test_bad_model_input(shape, match):
+    model = STGCN(3, 4, "ntu-rgb+d", blocks=SMALL)
+    with pytest.raises(ValueError, match=match):
+        model(torch.randn(shape))
+
+
+def test_bad_model_arguments():
+    with pytest.raises(ValueError, match="blocks: expected at least one BlockSpec"):
+        STGCN(3, 4)
+    with pytest.raises(ValueError, match="backend: expected one of"):
+        STGCN(3, 4, blocks=SMALL, backend="csr")
+
+
+@pytest.mark.parametrize("path", ["edge", "fused"])
+def test_compile_fullgraph_matches_eager(path):
+    torch.manual_seed(0)
+    model = STGCN(3, 4, "ntu-rgb+d", blocks=SMALL[:2]).eval()
+    for block in model.blocks:
+        block.gcn.path = path
+    x = torch.randn(2, 3, 8, 25, 2)
+    compiled = torch.compile(model, fullgraph=True)
+    torch.testing.assert_close(compiled(x), model(x), atol=1e-5, rtol=0)
