@@ -1,0 +1,86 @@
+"""Model checkpoints: the constructor config plus the state dict, loadable with
+``torch.load(..., weights_only=True)`` (plain types and tensors only)."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch_geometric.data import Data
+
+from ..graph import Skeleton
+from ..io import save_torch
+from .stgcn import STGCN
+
+FORMAT = "stgcn-pyg/1"
+
+
+def model_to_dict(model: STGCN) -> dict[str, Any]:
+    """``{"format", "config", "state_dict"}`` of a model."""
+    config = dict(model.config)
+    for key in ("spatial", "temporal"):
+        if config[key] is not None and not isinstance(config[key], str):
+            raise TypeError(f"{key}: a model built with the factory {config[key]!r} cannot be "
+                            f"saved; register the layer under a name and build with that name")
+    config["graph"] = _graph_to_plain(config["graph"])
+    return {"format": FORMAT, "config": config, "state_dict": model.state_dict()}
+
+
+def model_from_dict(checkpoint: dict[str, Any]) -> STGCN:
+    """Rebuild the model of :func:`model_to_dict` (same dtype as the stored tensors)."""
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT:
+        found = checkpoint.get("format") if isinstance(checkpoint, dict) else type(checkpoint).__name__
+        raise ValueError(f"checkpoint: expected format {FORMAT!r} (a file written by "
+                         f"stgcn_pyg.models.save_model or stgcn-pyg train), got {found!r}")
+    config = dict(checkpoint["config"])
+    config["graph"] = _graph_from_plain(config["graph"])
+    model = STGCN(**config)
+    state = checkpoint["state_dict"]
+    dtype = next((t.dtype for t in state.values() if torch.is_floating_point(t)), None)
+    if dtype is not None:
+        model = model.to(dtype)
+    model.load_state_dict(state)
+    return model
+
+
+def save_model(model: STGCN, path: "str | Path") -> None:
+    """Write a model checkpoint atomically."""
+    save_torch(model_to_dict(model), path)
+
+
+def load_model(path: "str | Path", map_location: "str | torch.device" = "cpu") -> STGCN:
+    """Read a checkpoint of :func:`save_model` (or a training checkpoint holding one under
+    ``"model"``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint {path}: no such file")
+    checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    if isinstance(checkpoint, dict) and "model" in checkpoint and "format" not in checkpoint:
+        checkpoint = checkpoint["model"]
+    try:
+        return model_from_dict(checkpoint)
+    except ValueError as err:
+        raise ValueError(f"checkpoint {path}: {str(err).removeprefix('checkpoint: ')}") from None
+
+
+def _graph_to_plain(graph: Any) -> Any:
+    if isinstance(graph, (str, int)):
+        return graph
+    if isinstance(graph, Path):
+        return str(graph)
+    if isinstance(graph, Skeleton):
+        return {"skeleton": asdict(graph)}
+    if isinstance(graph, Data):
+        return {"data": {key: value for key, value in graph.to_dict().items()}}
+    raise TypeError(f"graph: cannot store a {type(graph).__name__} in a checkpoint")
+
+
+def _graph_from_plain(graph: Any) -> Any:
+    if isinstance(graph, dict) and "skeleton" in graph:
+        spec = dict(graph["skeleton"])
+        spec["edges"] = tuple(tuple(e) for e in spec["edges"])
+        return Skeleton(**spec)
+    if isinstance(graph, dict) and "data" in graph:
+        return Data(**graph["data"])
+    return graph
