@@ -53,7 +53,7 @@ class Streams:
             raise ValueError(f"streams: expected names from {list(STREAMS)} joined by '+', "
                              f"got {streams!r}")
         self.names = names
-        self.parents = bone_parents(skeleton)
+        self.parents = bone_parents(skeleton) if "bone" in names else None
 
     def __call__(self, x: Tensor) -> Tensor:
         parts = {"joint": lambda: x, "bone": lambda: bones(x, self.parents),
