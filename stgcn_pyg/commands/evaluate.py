@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import pickle
 from pathlib import Path
 
 import torch
@@ -55,12 +56,13 @@ def run(args: argparse.Namespace) -> int:
 def _load(path: Path):
     try:
         return load_model(path)
-    except RuntimeError as err:
-        raise ValueError(f"checkpoint {path}: weights do not fit the stored model config "
-                         f"({str(err).splitlines()[0]})") from None
+    except (RuntimeError, EOFError, pickle.UnpicklingError) as err:
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ValueError(f"checkpoint {path}: not a loadable stgcn-pyg model ({first})") from None
 
 
 def _stored_stream(path: Path) -> str:
+    """The input stream of the training run that wrote ``path`` (joint when not recorded)."""
     state = torch.load(path, map_location="cpu", weights_only=True)
     config = state.get("config") if isinstance(state, dict) else None
     return config.get("stream", "joint") if isinstance(config, dict) else "joint"

@@ -2,6 +2,7 @@
 confusion.png, curves.png}`` out; resumable bit-exactly on CPU, DDP under torchrun."""
 from __future__ import annotations
 
+import pickle
 import random
 import sys
 import time
@@ -77,7 +78,10 @@ def load_checkpoint(path: "str | Path") -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint {path}: no such file")
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (RuntimeError, EOFError, OSError, pickle.UnpicklingError) as err:
+        raise ValueError(f"checkpoint {path}: not a readable torch file ({err})") from None
     missing = [k for k in ("model", "optimizer", "scheduler", "epoch", "history", "rng", "config")
                if not isinstance(state, dict) or k not in state]
     if missing:
@@ -151,8 +155,10 @@ class _Run:
         self.model.to(info.device)
         self.net: nn.Module = self.model
         if info.enabled:
-            if config.sync_bn:
+            if config.sync_bn and info.device.type == "cuda":
                 self.net = nn.SyncBatchNorm.convert_sync_batchnorm(self.net)
+            elif config.sync_bn:
+                log("note: --sync-bn needs CUDA (PyTorch's SyncBatchNorm); using BatchNorm")
             self.net = DistributedDataParallel(self.net)
         r = self.recipe
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=r.lr, momentum=r.momentum,
@@ -206,6 +212,10 @@ class _Run:
     def fit(self) -> dict[str, Any]:
         start = time.perf_counter()
         cfg = self.config
+        if self.info.enabled:
+            self.log(f"distributed: {self.info.world_size} processes "
+                     f"({torch.distributed.get_backend()}), batch "
+                     f"{self.recipe.batch_size // self.info.world_size} per process")
         if self.epoch:
             self.log(f"resuming {self.out} after epoch {self.epoch} of {cfg.epochs}")
         for epoch in range(self.epoch, cfg.epochs):
