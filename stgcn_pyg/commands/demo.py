@@ -31,7 +31,9 @@ def run(args: argparse.Namespace) -> int:
           f"{args.test_samples} test clips of {args.frames} frames -> {data}")
     config = TrainConfig(data=str(data.resolve()), out=str(out), preset=args.preset,
                          epochs=args.epochs, seed=args.seed, recipe="default",
-                         overrides={"warmup_epochs": 1.0}, progress=args.progress)
+                         # the generator already varies viewpoint, speed, bone lengths, noise
+                         overrides={"warmup_epochs": 1.0, "augment": False},
+                         progress=args.progress)
     metrics = train(config, resume=(out / CHECKPOINT).is_file())
     chance = 1 / len(ACTIONS)
     print(f"demo: test top-1 {metrics['test_top1']:.3f} (chance {chance:.3f}), top-5 "

@@ -6,7 +6,7 @@ import pytest
 from stgcn_pyg.cli import main
 from stgcn_pyg.data import write_synthetic
 
-from viz.test_plots import assert_real_png
+from training_fixtures import assert_real_png
 
 
 def _train(data, out, *extra):

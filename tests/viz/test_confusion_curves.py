@@ -1,18 +1,9 @@
 import numpy as np
 import pytest
-from PIL import Image
+from training_fixtures import assert_real_png
 
 from stgcn_pyg.viz.confusion import plot_confusion
 from stgcn_pyg.viz.curves import plot_curves
-
-
-def assert_real_png(path, min_size=(200, 200)):
-    """The file is a PNG of at least ``min_size`` pixels that is not a blank canvas."""
-    assert path.stat().st_size > 1000
-    with Image.open(path) as image:
-        assert image.format == "PNG" and image.size >= min_size
-        pixels = np.asarray(image.convert("L"), dtype=float)
-    assert pixels.std() > 5
 
 
 @pytest.mark.parametrize("normalize", [True, False])
