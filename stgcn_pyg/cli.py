@@ -9,6 +9,8 @@ from typing import Sequence
 # verb -> (module in stgcn_pyg.commands, one-line help). Each module defines
 # ``add_arguments(parser)`` and ``run(args) -> int``; it is imported only when used.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "plot": ("plot", "pictures: skeleton graphs, partitions, learned edge importance, sequences, "
+                     "confusion matrices, training curves"),
 }
 
 
