@@ -61,14 +61,6 @@ def joint_labels(graph: "str | Path | Skeleton | Data", mode: str | None) -> dic
     return dict(enumerate(skeleton.joint_names))
 
 
-def check_pose(pose: np.ndarray, num_nodes: int, name: str = "pose") -> np.ndarray:
-    """Require 2-D joint positions [V, 2]."""
-    pose = np.asarray(pose, dtype=np.float64)
-    if pose.shape != (num_nodes, 2):
-        raise ValueError(f"{name}: expected [V={num_nodes}, 2] positions, got shape {list(pose.shape)}")
-    return pose
-
-
 def draw_skeleton(ax: Axes, graph: nx.Graph, pose: np.ndarray, *, nodes: dict | None = None,
                   edges: dict | None = None, labels: dict[int, str] | None = None):
     """Draw ``graph`` with joint ``v`` at ``pose[v]`` on ``ax``.

@@ -86,12 +86,13 @@ def plot_partitions(graph: "str | Path | Skeleton | Data", root: "int | str",
                            edge_color=[PARTITION_COLORS[partitions[j]] for j, _ in messages.edges],
                            width=1.5, style="dashed", arrowsize=12, node_size=200,
                            connectionstyle="arc3,rad=0.25")
-    center = int(data.center)
-    ax.scatter(*positions[center], marker="x", s=160, c="black", linewidths=2.5, zorder=5)
     for k in sorted(set(partitions.values())):
         ax.scatter([], [], s=60, c=PARTITION_COLORS[k], label=_describe(names[k], data.strategy))
     ax.scatter([], [], s=60, c=OTHER_COLOR, label="not a neighbour")
-    ax.scatter([], [], marker="x", c="black", label=f"centre joint {center} (distances from it)")
+    if data.strategy == "spatial":
+        center = int(data.center)
+        ax.scatter(*positions[center], marker="x", s=100, c="black", linewidths=2.0, zorder=5,
+                   label=f"centre joint {center} (spatial distances are measured from it)")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=8, frameon=False)
     if data.strategy == "spatial":
         detail = ("exact hop distances" if data.exact_distance

@@ -8,8 +8,8 @@ from matplotlib.figure import Figure
 from torch_geometric.data import Data
 
 from ..graph import Skeleton
-from .draw import (as_graph, check_pose, draw_skeleton, joint_labels, save_figure,
-                   skeleton_networkx, skeleton_of)
+from .draw import (as_graph, draw_skeleton, joint_labels, save_figure, skeleton_networkx,
+                   skeleton_of)
 from .poses import default_pose, project
 
 
@@ -21,12 +21,12 @@ def pose_2d(graph: "str | Path | Skeleton | Data", pose: np.ndarray | None = Non
     if pose is None:
         return default_pose(graph)
     pose = np.asarray(pose, dtype=np.float64)
-    if pose.ndim == 2 and pose.shape == (num_nodes, 3):
-        pose = project(pose, azimuth, elevation)
-    elif pose.ndim != 2 or pose.shape != (num_nodes, 2):
+    if pose.shape == (num_nodes, 3):
+        return project(pose, azimuth, elevation)
+    if pose.shape != (num_nodes, 2):
         raise ValueError(f"pose: expected [V={num_nodes}, 2 or 3] coordinates, got shape "
                          f"{list(pose.shape)}")
-    return check_pose(pose, num_nodes)
+    return pose
 
 
 def plot_skeleton(graph: "str | Path | Skeleton | Data" = "ntu-rgb+d",
