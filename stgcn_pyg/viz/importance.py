@@ -74,7 +74,8 @@ def plot_importance(model: "STGCN | str | Path", path: "str | Path | None" = Non
         what = "summed over partitions"
     elif 0 <= partition < num_partitions:
         weights, structure = weights[:, partition], structure[partition]
-        what = f"of partition k={partition} ({model.graph.partition_names[partition]})"
+        names = getattr(model.graph, "partition_names", None)
+        what = f"of partition k={partition}" + (f" ({names[partition]})" if names else "")
     else:
         raise ValueError(f"partition: expected an index in 0..{num_partitions - 1}, got {partition}")
     positions = pose_2d(model.graph, pose)
@@ -103,7 +104,9 @@ def plot_importance(model: "STGCN | str | Path", path: "str | Path | None" = Non
     label = f"learned weight A ⊙ M, {what}"
     fig.colorbar(ScalarMappable(norm, cmap), ax=axes, shrink=0.8, label=label)
     which = "per block" if layer is None else f"of block {layer}"
-    fig.suptitle(f"{model.graph.layout}, {model.graph.strategy} partitions: learned edge weight "
+    graph_name = (f"{getattr(model.graph, 'layout', 'custom graph')}, "
+                  f"{getattr(model.graph, 'strategy', 'custom')} partitions")
+    fig.suptitle(f"{graph_name}: learned edge weight "
                  f"{which}\n(arrows: source → target, width and colour by weight; "
                  f"joint colour: self-loop)", fontsize=10)
     return save_figure(fig, path)

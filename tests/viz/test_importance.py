@@ -72,3 +72,13 @@ def test_bad_input_is_named(model):
                    spatial=lambda c_in, c_out, graph: torch.nn.Conv2d(c_in, c_out, 1))
     with pytest.raises(TypeError, match="model: block 0 has a Conv2d spatial layer"):
         layer_weights(custom)
+
+
+def test_a_model_on_a_bare_data_graph(tmp_path):
+    from stgcn_pyg.graph import build_graph, from_dense_adjacency
+
+    graph = from_dense_adjacency(to_dense_adjacency(build_graph("openpose", "distance")))
+    model = STGCN(3, 4, graph, blocks=BLOCKS)
+    fig = plot_importance(model, tmp_path / "bare.png", partition=1)
+    check_image(tmp_path / "bare.png", (620, 320))
+    assert fig.get_suptitle().startswith("custom graph, custom partitions")
