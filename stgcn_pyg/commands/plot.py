@@ -126,7 +126,7 @@ def _sequence(args) -> None:
         model = load_model(args.checkpoint)
         activation, index = class_activation(model, data, args.class_index)
         label = f"class activation (CAM) of class {index}"
-        layout = layout or model.graph.layout
+        layout = layout or getattr(model.graph, "layout", None)
     plot_sequence(data, args.out, layout=layout, activation=activation, activation_label=label,
                   azimuth=args.azimuth, elevation=args.elevation, fps=args.fps,
                   max_frames=args.max_frames, title=args.input.stem)

@@ -11,7 +11,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from ..graph import get_skeleton, layout_names
+from ..graph import Skeleton, get_skeleton, layout_names
 from ..io import atomic_path
 from .draw import draw_skeleton, skeleton_networkx
 from .poses import project
@@ -62,7 +62,7 @@ def layout_for(num_nodes: int) -> str:
 
 
 def plot_sequence(sequence: "np.ndarray | str | Path", path: "str | Path", *,
-                  layout: str | None = None, activation: np.ndarray | None = None,
+                  layout: "str | Skeleton | None" = None, activation: np.ndarray | None = None,
                   activation_label: str = "activation", azimuth: float = 0.0,
                   elevation: float = 0.0, fps: int = 10, max_frames: int = 40,
                   title: str | None = None) -> Path:
@@ -91,7 +91,7 @@ def plot_sequence(sequence: "np.ndarray | str | Path", path: "str | Path", *,
     layout = layout or layout_for(num_nodes)
     skeleton = get_skeleton(layout)
     if skeleton.num_nodes != num_nodes:
-        raise ValueError(f"sequence: has V={num_nodes} joints, layout {layout!r} has "
+        raise ValueError(f"sequence: has V={num_nodes} joints, layout {skeleton.name!r} has "
                          f"{skeleton.num_nodes}")
     if channels == 3:
         points = project(data.transpose(1, 3, 2, 0), azimuth, elevation)  # [T, M, V, 2]
