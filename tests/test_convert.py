@@ -1,6 +1,6 @@
 import pytest
 import torch
-from conftest import default_dtype
+from helpers import default_dtype
 from reference import ALL_LAYOUTS, OriginalModel, SeedModel, randomize, reference_adjacency
 
 from stgcn_pyg.convert import from_original_stgcn, from_seed_notebook

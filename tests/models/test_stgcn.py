@@ -1,6 +1,6 @@
 import pytest
 import torch
-from conftest import TOLERANCE, default_dtype
+from helpers import TOLERANCE, default_dtype
 
 from stgcn_pyg.graph import STRATEGIES, build_graph
 from stgcn_pyg.models import STGCN, BlockSpec

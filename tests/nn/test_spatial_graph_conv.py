@@ -1,6 +1,6 @@
 import pytest
 import torch
-from conftest import TOLERANCE, default_dtype
+from helpers import TOLERANCE, default_dtype
 from reference import ALL_LAYOUTS, reference_adjacency, reference_spatial
 
 from stgcn_pyg.graph import STRATEGIES, build_graph
