@@ -22,8 +22,8 @@ def build_layer(registry: Registry, spec: "str | Callable[..., nn.Module]",
     """Build ``spec(*args, **kwargs)`` (a registered name or a factory) and check its shape.
 
     One dry run in eval mode without gradients on zeros of ``input_shape`` (running statistics
-    and the random state are untouched) must give ``output_shape``; it happens at construction,
-    so ``forward`` carries no check and compiles without graph breaks.
+    stay untouched, train/eval modes are restored) must give ``output_shape``; it happens at
+    construction, so ``forward`` carries no check and compiles without graph breaks.
     """
     factory = registry.get(spec) if isinstance(spec, str) else spec
     if not callable(factory):
