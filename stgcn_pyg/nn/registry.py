@@ -43,10 +43,11 @@ class Registry:
             raise ValueError(f"{self.kind} layer name: expected a non-empty str, got {name!r}")
 
         def decorator(factory: F) -> F:
-            if name in self._factories and self._factories[name] is not factory:
+            old = self._factories.get(name)
+            if old is not None and _qualified_name(old) != _qualified_name(factory):
                 raise ValueError(f"{self.kind} layer {name!r} is already registered "
-                                 f"({self._factories[name]!r})")
-            self._factories[name] = factory
+                                 f"({_qualified_name(old)})")
+            self._factories[name] = factory  # the same name again: a module or cell re-run
             return factory
 
         return decorator
@@ -63,6 +64,11 @@ class Registry:
 
     def __contains__(self, name: object) -> bool:
         return name in self._factories
+
+
+def _qualified_name(factory: Callable) -> str:
+    module = getattr(factory, "__module__", "?")
+    return f"{module}.{getattr(factory, '__qualname__', repr(factory))}"
 
 
 SPATIAL_LAYERS = Registry("spatial")

@@ -45,8 +45,15 @@ def test_unknown_name_lists_registered_names():
 def test_name_is_taken_once():
     registry = Registry("spatial")
     registry.register("a")(_SeenGraph)
-    registry.register("a")(_SeenGraph)  # the same factory again: harmless (module reloads)
-    with pytest.raises(ValueError, match="spatial layer 'a' is already registered"):
+    registry.register("a")(_SeenGraph)  # the same factory again: harmless
+
+    class _SeenGraph2(_SeenGraph):
+        pass
+
+    _SeenGraph2.__qualname__ = _SeenGraph.__qualname__
+    registry.register("a")(_SeenGraph2)  # a module or notebook cell re-run replaces it
+    assert registry.get("a") is _SeenGraph2
+    with pytest.raises(ValueError, match=r"spatial layer 'a' is already registered \(.*_SeenGraph\)"):
         registry.register("a")(nn.Identity)
     with pytest.raises(ValueError, match="expected a non-empty str"):
         registry.register("")
