@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 
 from ..export import OPSETS, export_onnx
 from ..models import load_model
+from .options import add_import_argument, import_modules
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,14 +19,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="ONNX opset (default: 18 for dynamo, 16 for torchscript)")
     parser.add_argument("--no-check", action="store_true",
                         help="skip the onnxruntime comparison (atol 1e-4, batch sizes 2 and 3)")
-    parser.add_argument("--import", dest="imports", action="append", default=[],
-                        metavar="MODULE", help="import a module that registers custom layers "
-                                               "(repeatable)")
+    add_import_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    for module in args.imports:
-        importlib.import_module(module)
+    import_modules(args)
     model = load_model(args.checkpoint)
     report = export_onnx(model, args.out, frames=args.frames, persons=args.persons,
                          opset=args.opset, exporter=args.exporter, check=not args.no_check)
