@@ -48,7 +48,8 @@ class STGCN(nn.Module):
         spatial, spatial_kwargs: another spatial layer, a name registered with
             :func:`stgcn_pyg.nn.register_spatial` and its keyword arguments (a factory callable
             also works but cannot be saved).
-        temporal, temporal_kwargs: the temporal layer, likewise (default ``"conv"``).
+        temporal, temporal_kwargs: the temporal layer, likewise (None: ``"conv"``,
+            :class:`TemporalConv`).
 
     Shapes:
         input ``[N, C, T, V]`` or ``[N, C, T, V, M]``, output ``[N, num_classes]``.
@@ -62,7 +63,7 @@ class STGCN(nn.Module):
                  dropout_before_conv: bool = False,
                  spatial: "str | SpatialFactory | None" = None,
                  spatial_kwargs: dict[str, Any] | None = None,
-                 temporal: "str | TemporalFactory" = "conv",
+                 temporal: "str | TemporalFactory | None" = None,
                  temporal_kwargs: dict[str, Any] | None = None) -> None:
         super().__init__()
         blocks = [b if isinstance(b, BlockSpec) else BlockSpec(**b) for b in blocks]
@@ -89,6 +90,7 @@ class STGCN(nn.Module):
         self.num_nodes = int(self.graph.num_nodes)
         if spatial is None:
             spatial, spatial_kwargs = backend, {"edge_importance": edge_importance}
+        temporal = "conv" if temporal is None else temporal
         self.data_bn = nn.BatchNorm1d(in_channels * self.num_nodes)
         channels = [in_channels] + [b.out_channels for b in blocks]
         self.blocks = nn.ModuleList(
