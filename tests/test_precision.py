@@ -11,8 +11,8 @@ LAYERS = {
     "mstcn": dict(temporal="mstcn"),
 }
 # bf16 keeps 8 significant bits (relative rounding 2^-9 per op); through 4 blocks the logits
-# stay within 5% of their float32 scale.
-BF16_RTOL = 0.05
+# differ from float32 by about 0.4% of their scale (measured), 2% is the bound tested.
+BF16_RTOL = 0.02
 
 
 def test_modes_are_validated():
@@ -25,10 +25,15 @@ def test_modes_are_validated():
     assert not grad_scaler("bf16", "cpu").is_enabled()
 
 
-@pytest.mark.parametrize("layers", list(LAYERS))
-def test_bf16_autocast_is_close_to_float32(layers):
+@pytest.mark.parametrize("layers,path", [("mp", "fused"), ("mp", "edge"), ("adaptive", "fused"),
+                                         ("adaptive", "edge"), ("mstcn", "auto")])
+def test_bf16_autocast_is_close_to_float32(layers, path):
     torch.manual_seed(0)
     model = STGCN(3, 10, "ntu-rgb+d", blocks=BLOCKS, **LAYERS[layers]).eval()
+    for block in model.blocks:
+        block.gcn.path = path
+        if getattr(block.gcn, "alpha", None) is not None:
+            torch.nn.init.constant_(block.gcn.alpha, 0.5)  # make the data-dependent term count
     x = torch.randn(4, 3, 16, 25, 2)
     reference = model(x)
     with autocast("bf16", "cpu"):
