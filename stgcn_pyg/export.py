@@ -17,6 +17,7 @@ einsum-based model needed opset 12. Both are refused here.
 from __future__ import annotations
 
 import copy
+import logging
 import warnings
 from pathlib import Path
 from typing import Any
@@ -95,12 +96,15 @@ def _export(model: nn.Module, example: torch.Tensor, path: Path, opset: int,
         kwargs = dict(dynamo=False, dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}})
     layers = sorted({type(m).__name__ for block in getattr(model, "blocks", [])
                      for m in (block.gcn, block.tcn.conv)})
+    onnx_ir_log = logging.getLogger("onnx_ir")  # logs exporter internals at WARNING
+    level = onnx_ir_log.level
     try:
         with warnings.catch_warnings():
             # The tracer warns about every shape check; the onnxruntime check runs the graph
             # on other batch sizes instead.
             warnings.simplefilter("ignore", torch.jit.TracerWarning)
             warnings.simplefilter("ignore", DeprecationWarning)
+            onnx_ir_log.setLevel(logging.ERROR)
             torch.onnx.export(model, (example,), str(path), opset_version=opset, **names,
                               **kwargs)
     except ImportError as err:
@@ -110,6 +114,8 @@ def _export(model: nn.Module, example: torch.Tensor, path: Path, opset: int,
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ValueError(f"export: the {exporter} exporter cannot export this model (layers "
                          f"{layers}) at opset {opset}: {type(err).__name__}: {reason}") from err
+    finally:
+        onnx_ir_log.setLevel(level)
 
 
 def _max_error(model: nn.Module, x: torch.Tensor, path: Path) -> float:
