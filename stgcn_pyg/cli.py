@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prepare": ("prepare", "convert raw NTU / NW-UCLA recordings (or synthetic) to the folder format"),
     "plot": ("plot", "pictures: skeleton graphs, partitions, learned edge importance, sequences, "
                      "confusion matrices, training curves"),
+    "export": ("export", "export a checkpoint to ONNX, checked against PyTorch in onnxruntime"),
 }
 
 
