@@ -5,10 +5,15 @@ from reference import ALL_LAYOUTS, reference_adjacency, reference_spatial
 
 from stgcn_pyg.graph import STRATEGIES, build_graph
 from stgcn_pyg.nn import DenseSpatialGraphConv, SpatialGraphConv
+from stgcn_pyg.nn.spatial_graph_conv import PATHS
 
 GRAPHS = [(layout, strategy, max_hop, dilation) for layout in ALL_LAYOUTS
           for strategy in STRATEGIES for max_hop in (1, 2, 3)
           for dilation in range(1, max_hop + 1)]
+
+
+# C <= C' aggregates the input first; C > C' convolves first: both orders are proven.
+CHANNELS = [(3, 4), (5, 2)]
 
 
 def _random_layer(graph, dtype, path, importance, c_in=3, c_out=4):
@@ -22,15 +27,17 @@ def _random_layer(graph, dtype, path, importance, c_in=3, c_out=4):
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
 @pytest.mark.parametrize("importance", [True, False], ids=["imp", "noimp"])
-@pytest.mark.parametrize("path", ["edge", "fused"])
+@pytest.mark.parametrize("c_in,c_out", CHANNELS, ids=["agg_first", "conv_first"])
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("layout,strategy,max_hop,dilation", GRAPHS)
 def test_equals_dense_einsum_outputs_and_gradients(layout, strategy, max_hop, dilation, path,
-                                                   importance, dtype):
+                                                   c_in, c_out, importance, dtype):
     torch.manual_seed(0)
-    layer = _random_layer(build_graph(layout, strategy, max_hop, dilation), dtype, path, importance)
+    graph = build_graph(layout, strategy, max_hop, dilation)
+    layer = _random_layer(graph, dtype, path, importance, c_in, c_out)
     v = layer.num_nodes
-    x = torch.randn(2, 3, 5, v, dtype=dtype, requires_grad=True)
-    grad_out = torch.randn(2, 4, 5, v, dtype=dtype)
+    x = torch.randn(2, c_in, 5, v, dtype=dtype, requires_grad=True)
+    grad_out = torch.randn(2, c_out, 5, v, dtype=dtype)
 
     # Independent reference: the original algorithm's A, densified importance, plain einsum.
     a = torch.as_tensor(reference_adjacency(*ALL_LAYOUTS[layout], strategy, max_hop, dilation),
@@ -60,17 +67,18 @@ def test_equals_dense_einsum_outputs_and_gradients(layout, strategy, max_hop, di
                                    m.grad[layer.edge_type, src, dst], atol=tol, rtol=0)
 
 
-@pytest.mark.parametrize("path", ["edge", "fused"])
-def test_bias_is_applied_before_aggregation(path):
+@pytest.mark.parametrize("c_in", [1, 3])
+@pytest.mark.parametrize("path", PATHS)
+def test_bias_is_applied_before_aggregation(path, c_in):
     # Zero weights: the output is the bias spread by the graph, sum_k b_k colsum(A_k)[w].
     graph = build_graph("ntu-rgb+d", "spatial")
     with default_dtype(torch.float64):
-        layer = SpatialGraphConv(3, 2, graph, path=path)
+        layer = SpatialGraphConv(c_in, 2, graph, path=path)
     with torch.no_grad():
         layer.conv.weight.zero_()
         layer.conv.bias.copy_(torch.tensor([1.0, 0.0, 10.0, 0.0, 100.0, 0.0]))
         layer.edge_importance.fill_(2.0)
-    out = layer(torch.randn(1, 3, 1, 25, dtype=torch.float64))
+    out = layer(torch.randn(1, c_in, 1, 25, dtype=torch.float64))
     a = torch.as_tensor(reference_adjacency(*ALL_LAYOUTS["ntu-rgb+d"], "spatial"))
     expected = 2.0 * (1.0 * a[0].sum(0) + 10.0 * a[1].sum(0) + 100.0 * a[2].sum(0))
     torch.testing.assert_close(out[0, 0, 0], expected, atol=1e-12, rtol=0)
@@ -122,5 +130,5 @@ def test_bad_input_shape(shape, match, cls):
 
 
 def test_bad_path():
-    with pytest.raises(ValueError, match=r"path: expected one of \['auto', 'edge', 'fused'\], got 'csr'"):
+    with pytest.raises(ValueError, match=r"path: expected one of \['auto', 'edge', 'fused', 'scatter'\], got 'csr'"):
         SpatialGraphConv(3, 4, build_graph("ntu-rgb+d"), path="csr")
