@@ -53,12 +53,14 @@ def crossover(rows: list[dict[str, Any]], sparse: str = "mp-edge",
 
 
 def input_size_rows(preset: str, backends: Iterable[str], batches: Iterable[int],
-                    frames: Iterable[int], repeats: int) -> list[dict[str, Any]]:
-    """Whole-model inference time of a preset over batch sizes (80 frames) and frame counts
-    (the largest batch)."""
+                    frames: Iterable[int], repeats: int, base_frames: int = 80
+                    ) -> list[dict[str, Any]]:
+    """Whole-model inference time of a preset over batch sizes (at ``base_frames``) and frame
+    counts (at the largest batch)."""
     models = model_candidates(preset, backends)
     batches, frames = list(batches), list(frames)
-    shapes = [(b, 80) for b in batches] + [(batches[-1], t) for t in frames if t != 80]
+    shapes = [(b, base_frames) for b in batches]
+    shapes += [(batches[-1], t) for t in frames if t != base_frames]
     rows = []
     for b, t in shapes:
         x = torch.randn(b, 3, t, 25)

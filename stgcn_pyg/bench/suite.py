@@ -24,6 +24,7 @@ class BenchConfig:
     layouts: list[str] | None = field(default_factory=lambda: ["ntu-rgb+d"])
     max_hops: list[int] = field(default_factory=lambda: [1])
     presets: list[str] = field(default_factory=lambda: ["seed"])
+    equivalence_presets: list[str] = field(default_factory=lambda: ["seed"])
     backends: list[str] = field(default_factory=lambda: ["mp-fused", "dense", "notebook"])
     workloads: list[str] = field(default_factory=lambda: ["inference", "train_step"])
     compile_modes: list[bool] = field(default_factory=lambda: [False])
@@ -42,12 +43,13 @@ class BenchConfig:
 QUICK = BenchConfig()
 FULL = BenchConfig(
     layouts=None, max_hops=[1, 2, 3], presets=["seed", "stgcn"],
+    equivalence_presets=["seed", "stgcn"],
     backends=["mp-fused", "mp-edge", "mp-scatter", "dense", "notebook"],
     workloads=["inference", "forward", "forward_backward", "train_step"],
     compile_modes=[False, True], batch=64, repeats=7,
     layer_shapes=[(3, 32), (32, 32), (32, 64), (64, 128), (128, 256)],
-    sizes=[25, 50, 100, 200, 400, 800, 1600], scale_batch=8, scale_frames=40,
-    scale_channels=64, batches=[8, 16, 32, 64], frame_counts=[20, 40, 80, 160])
+    sizes=[25, 50, 100, 200, 400, 800, 1600], scale_batch=4, scale_frames=20,
+    scale_channels=32, batches=[8, 16, 32, 64], frame_counts=[20, 40, 80, 160])
 
 
 def environment(threads: int) -> dict[str, Any]:
@@ -84,7 +86,8 @@ def run(config: BenchConfig, sections: list[str], device: str = "cpu",
     if "equivalence" in sections:
         grid = equivalence.graph_grid(config.layouts, config.max_hops)
         log(f"equivalence: {len(grid)} graphs x 2 dtypes x {len(equivalence.PATHS)} paths")
-        results["equivalence"] = (equivalence.layer_rows(grid) + equivalence.model_rows(grid)
+        results["equivalence"] = (equivalence.layer_rows(grid)
+                                  + equivalence.model_rows(grid, config.equivalence_presets)
                                   + equivalence.notebook_rows())
     if "models" in sections:
         rows = []
@@ -116,7 +119,7 @@ def run(config: BenchConfig, sections: list[str], device: str = "cpu",
                                           config.repeats)
         log(f"scaling: batches {config.batches}, frames {config.frame_counts}")
         by_input = scaling.input_size_rows(config.presets[0], config.backends, config.batches,
-                                           config.frame_counts, config.repeats)
+                                           config.frame_counts, config.repeats, config.frames)
         results["scaling"] = {"graph_size": by_size, "input_size": by_input,
                               "crossover_num_nodes": scaling.crossover(by_size)}
     return results
@@ -172,7 +175,7 @@ def write(results: dict[str, Any], out: "str | Path") -> list[Path]:
         sc = results["scaling"]
         paths.append(report.plot_lines(sc["graph_size"], "num_nodes",
                                        "layer fwd+bwd vs graph size", out / "scaling_nodes.png"))
-        rows = [r for r in sc["input_size"] if r["frames"] == 80]
+        rows = [r for r in sc["input_size"] if r["frames"] == results["config"]["frames"]]
         paths.append(report.plot_lines(rows, "batch", "inference vs batch",
                                        out / "scaling_batch.png"))
     return paths
