@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 from dataclasses import asdict, dataclass, field
@@ -71,6 +72,7 @@ def environment(threads: int) -> dict[str, Any]:
             "torch": torch.__version__, "torch_geometric": torch_geometric.__version__,
             "torch_scatter": scatter_version, "python": platform.python_version(),
             "cuda": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+            "load_average_1m": os.getloadavg()[0],
             "time_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
 
@@ -122,6 +124,7 @@ def run(config: BenchConfig, sections: list[str], device: str = "cpu",
                                            config.frame_counts, config.repeats, config.frames)
         results["scaling"] = {"graph_size": by_size, "input_size": by_input,
                               "crossover_num_nodes": scaling.crossover(by_size)}
+    results["load_average_1m_end"] = os.getloadavg()[0]
     return results
 
 
@@ -135,7 +138,8 @@ def markdown(results: dict[str, Any]) -> str:
     parts = [f"# stgcn-pyg bench\n\n{env['cpu']}, {env['logical_cpus']} logical CPUs, "
              f"{env['threads']} threads, device {results['device']}; torch {env['torch']}, "
              f"torch_geometric {env['torch_geometric']}, torch_scatter {env['torch_scatter']}; "
-             f"{env['time_utc']}.\n"]
+             f"{env['time_utc']}; load average {env['load_average_1m']:.1f} at the start, "
+             f"{results['load_average_1m_end']:.1f} at the end.\n"]
     if "equivalence" in results:
         parts.append("## Equivalence (worst over graphs and tensors)\n\n" + report.markdown_table(
             report.equivalence_summary(results["equivalence"]),

@@ -20,10 +20,11 @@ except ImportError:  # pragma: no cover - exercised by monkeypatching in the tes
 PATHS = ("auto", "edge", "fused", "scatter")
 
 # ``path="auto"`` takes the edge-level path when the graph's density E / (K·V·V) is below this
-# value, the fused dense contraction otherwise. Measured on a 2-core Xeon with 2 threads
-# (docs/benchmarks.md, "Scaling"): on skeleton-like trees the edge path first beats the fused
-# path near V = 400 (density about 0.4 %, K = 2); skeletons (V <= 25, density >= 4 %) stay fused.
-AUTO_EDGE_DENSITY = 0.004
+# value, the fused dense matmul otherwise. Measured on a 2-core Xeon, 2 threads (layer
+# forward+backward, C = C' = 32, docs/benchmarks.md "Scaling"): on skeleton-like random trees
+# (distance partitions, K = 2, E ~ 3V) the edge path first beats the fused one between V = 1200
+# (density 0.0012) and V = 1600 (0.0009). Skeletons (V <= 25, density >= 0.04) stay fused.
+AUTO_EDGE_DENSITY = 0.001
 
 
 class SpatialGraphConv(MessagePassing):

@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 from conftest import TOLERANCE, default_dtype
@@ -5,7 +10,7 @@ from reference import ALL_LAYOUTS, reference_adjacency, reference_spatial
 
 from stgcn_pyg.graph import STRATEGIES, build_graph
 from stgcn_pyg.nn import DenseSpatialGraphConv, SpatialGraphConv
-from stgcn_pyg.nn.spatial_graph_conv import PATHS
+from stgcn_pyg.nn.spatial_graph_conv import PATHS, segment_csr
 
 GRAPHS = [(layout, strategy, max_hop, dilation) for layout in ALL_LAYOUTS
           for strategy in STRATEGIES for max_hop in (1, 2, 3)
@@ -65,6 +70,28 @@ def test_equals_dense_einsum_outputs_and_gradients(layout, strategy, max_hop, di
         src, dst = layer.edge_index
         torch.testing.assert_close(layer.edge_importance.grad,
                                    m.grad[layer.edge_type, src, dst], atol=tol, rtol=0)
+
+
+@pytest.mark.parametrize("num_nodes,expected", [(25, "fused"), (1600, "edge")])
+def test_auto_path_follows_the_density_threshold_and_equals_dense(num_nodes, expected):
+    # A skeleton-like tree: sparse enough from V ~ 1500 for the edge-level path to win.
+    from stgcn_pyg.bench.scaling import random_tree
+
+    torch.manual_seed(0)
+    graph = build_graph(random_tree(num_nodes), "distance")
+    layer = _random_layer(graph, torch.float64, "auto", True, 2, 3)
+    assert layer.auto_path == expected
+    x = torch.randn(1, 2, 2, num_nodes, dtype=torch.float64, requires_grad=True)
+    dense = layer.to_dense()
+    x_ref = x.detach().clone().requires_grad_(True)
+    out, ref = layer(x), dense(x_ref)
+    torch.testing.assert_close(out, ref, atol=1e-10, rtol=0)
+    out.square().sum().backward()
+    ref.square().sum().backward()
+    torch.testing.assert_close(x.grad, x_ref.grad, atol=1e-10, rtol=0)
+    src, dst = layer.edge_index
+    torch.testing.assert_close(layer.edge_importance.grad,
+                               dense.importance.grad[layer.edge_type, src, dst], atol=1e-10, rtol=0)
 
 
 @pytest.mark.parametrize("c_in", [1, 3])
@@ -132,3 +159,38 @@ def test_bad_input_shape(shape, match, cls):
 def test_bad_path():
     with pytest.raises(ValueError, match=r"path: expected one of \['auto', 'edge', 'fused', 'scatter'\], got 'csr'"):
         SpatialGraphConv(3, 4, build_graph("ntu-rgb+d"), path="csr")
+
+
+@pytest.mark.skipif(segment_csr is None, reason="torch-scatter is not installed")
+def test_scatter_path_uses_segment_csr_when_installed(monkeypatch):
+    import stgcn_pyg.nn.spatial_graph_conv as module
+
+    calls = []
+    monkeypatch.setattr(module, "segment_csr", lambda *a: calls.append(1) or segment_csr(*a))
+    layer = _random_layer(build_graph("coco", "spatial"), torch.float64, "scatter", True)
+    x = torch.randn(2, 3, 4, 17, dtype=torch.float64)
+    torch.testing.assert_close(layer(x), layer.to_dense()(x), atol=1e-10, rtol=0)
+    assert calls
+
+
+def test_scatter_path_falls_back_to_pyg_scatter_without_torch_scatter(monkeypatch):
+    import stgcn_pyg.nn.spatial_graph_conv as module
+
+    monkeypatch.setattr(module, "segment_csr", None)
+    layer = _random_layer(build_graph("coco", "spatial"), torch.float64, "scatter", True)
+    x = torch.randn(2, 3, 4, 17, dtype=torch.float64)
+    torch.testing.assert_close(layer(x), layer.to_dense()(x), atol=1e-10, rtol=0)
+
+
+def test_layer_imports_and_runs_when_torch_scatter_cannot_be_imported():
+    code = ("import sys; sys.modules['torch_scatter'] = None\n"
+            "import torch\n"
+            "import stgcn_pyg.nn.spatial_graph_conv as m\n"
+            "from stgcn_pyg.graph import build_graph\n"
+            "assert m.segment_csr is None\n"
+            "layer = m.SpatialGraphConv(3, 4, build_graph('ntu-rgb+d'), path='scatter')\n"
+            "x = torch.randn(1, 3, 2, 25)\n"
+            "torch.testing.assert_close(layer(x), layer.to_dense()(x), atol=1e-5, rtol=0)\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
