@@ -22,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--presets", nargs="+", choices=["seed", "stgcn"], help="override")
     parser.add_argument("--backends", nargs="+", choices=speed.BACKENDS, help="override")
     parser.add_argument("--workloads", nargs="+", choices=speed.WORKLOADS, help="override")
+    parser.add_argument("--sizes", nargs="+", type=int, help="graph sizes V of the scaling (override)")
     parser.add_argument("--compile", choices=["off", "on", "both"],
                         help="torch.compile modes (override)")
 
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--device: {args.device!r} requested but CUDA is not available")
     torch.set_num_threads(args.threads)
     config = dataclasses.replace(suite.FULL if args.full else suite.QUICK)
-    for name in ("batch", "repeats", "presets", "backends", "workloads"):
+    for name in ("batch", "repeats", "presets", "backends", "workloads", "sizes"):
         if getattr(args, name) is not None:
             setattr(config, name, getattr(args, name))
     if args.compile is not None:
