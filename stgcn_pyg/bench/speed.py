@@ -85,7 +85,7 @@ def workload(model: nn.Module, name: str, x: Tensor,
     """
     if name not in WORKLOADS:
         raise ValueError(f"workload: expected one of {list(WORKLOADS)}, got {name!r}")
-    run = runnable or model
+    run = model if runnable is None else runnable
     model.train(name != "inference")
     if name == "inference":
         def infer() -> Tensor:

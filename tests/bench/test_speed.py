@@ -48,3 +48,10 @@ def test_train_step_updates_the_weights():
 def test_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_compiled_workload_runs():
+    layer = speed.layer_candidates(3, 4, ["mp-fused"])["mp-fused"]
+    rows = speed.measure({"mp-fused": layer}, torch.randn(1, 3, 4, 25), ["train_step"],
+                         repeats=1, compile_modes=[True], memory=False)
+    assert rows[0]["compiled"] is True and rows[0]["median_ms"] > 0
