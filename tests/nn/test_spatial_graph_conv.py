@@ -64,16 +64,22 @@ def test_equals_dense_einsum_outputs_and_gradients(layout, strategy, max_hop, di
 
     out = layer(x)
     out.backward(grad_out)
-    tol = TOLERANCE[dtype]
     assert out.dtype == dtype
-    torch.testing.assert_close(out, expected, atol=tol, rtol=0)
-    torch.testing.assert_close(x.grad, x_ref.grad, atol=tol, rtol=0)
-    torch.testing.assert_close(layer.conv.weight.grad, weight.grad, atol=tol, rtol=0)
-    torch.testing.assert_close(layer.conv.bias.grad, bias.grad, atol=tol, rtol=0)
+    _assert_close(out, expected, dtype)
+    _assert_close(x.grad, x_ref.grad, dtype)
+    _assert_close(layer.conv.weight.grad, weight.grad, dtype)
+    _assert_close(layer.conv.bias.grad, bias.grad, dtype)
     if importance:
         src, dst = layer.edge_index
-        torch.testing.assert_close(layer.edge_importance.grad,
-                                   m.grad[layer.edge_type, src, dst], atol=tol, rtol=0)
+        _assert_close(layer.edge_importance.grad, m.grad[layer.edge_type, src, dst], dtype)
+
+
+def _assert_close(actual, expected, dtype):
+    # The tolerance is absolute for values up to 1 and scales with larger tensors: a float32
+    # weight gradient of magnitude ~17 (a sum over N·T·V products) holds only ~2e-6 absolute
+    # resolution, so two summation orders may differ by a little more than 1e-5 there.
+    tol = TOLERANCE[dtype] * max(1.0, expected.abs().max().item())
+    torch.testing.assert_close(actual, expected, atol=tol, rtol=0)
 
 
 @pytest.mark.parametrize("num_nodes,expected", [(25, "fused"), (1600, "edge")])
