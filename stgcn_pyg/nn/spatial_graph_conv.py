@@ -21,10 +21,11 @@ PATHS = ("auto", "edge", "fused", "scatter")
 
 # ``path="auto"`` takes the edge-level path when the graph's density E / (K·V·V) is below this
 # value, the fused dense matmul otherwise. Measured on a 2-core Xeon, 2 threads (layer
-# forward+backward, C = C' = 32, docs/benchmarks.md "Scaling"): on skeleton-like random trees
-# (distance partitions, K = 2, E ~ 3V) the edge path first beats the fused one between V = 1200
-# (density 0.0012) and V = 1600 (0.0009). Skeletons (V <= 25, density >= 0.04) stay fused.
-AUTO_EDGE_DENSITY = 0.001
+# forward+backward, C = C' = 32, batch 4 x 20 frames; docs/benchmarks.md "Scaling"): on
+# skeleton-like random trees (distance partitions, K = 2, E = 3V - 2) the fused path is faster up
+# to V = 1600 (density 0.00094) and the edge path from V = 2400 (0.00063) in two runs; the
+# threshold sits between. Every skeleton layout (V <= 25, density >= 0.04) stays fused.
+AUTO_EDGE_DENSITY = 0.0008
 
 
 class SpatialGraphConv(MessagePassing):
