@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plot": ("plot", "pictures: skeleton graphs, partitions, learned edge importance, sequences, "
                      "confusion matrices, training curves"),
     "export": ("export", "export a checkpoint to ONNX, checked against PyTorch in onnxruntime"),
+    "bench": ("bench", "MP vs dense einsum: equivalence errors, speed, peak memory, scaling"),
 }
 
 

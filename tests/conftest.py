@@ -15,3 +15,13 @@ def shared_datasets() -> Path:
     if not path.is_dir():
         pytest.skip(f"real datasets not found at {path} (set STGCN_PYG_DATA)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def fresh_dynamo():
+    """Each test compiles from a clean Dynamo cache: compiled models in earlier tests share
+    code objects (``STGCN.forward``) and would otherwise exhaust its recompile limit."""
+    import torch._dynamo
+
+    torch._dynamo.reset()
+    yield

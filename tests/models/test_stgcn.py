@@ -5,8 +5,11 @@ from helpers import TOLERANCE, default_dtype
 from stgcn_pyg.graph import STRATEGIES, build_graph
 from stgcn_pyg.models import STGCN, BlockSpec
 from stgcn_pyg.nn import DenseSpatialGraphConv, SpatialGraphConv
+from stgcn_pyg.nn.spatial_graph_conv import PATHS
 
 SMALL = [BlockSpec(8, 1, residual=False), BlockSpec(8, 1, dropout=0.3), BlockSpec(16, 2, dropout=0.3)]
+# Narrowing blocks: their spatial layers convolve first (C > C'), the others aggregate first.
+NARROWING = [BlockSpec(8, 1, residual=False), BlockSpec(4, 1, dropout=0.3), BlockSpec(2, 2)]
 
 
 def _count(model):
@@ -41,13 +44,15 @@ def test_preset_overrides_and_unknown_preset():
         STGCN.from_preset("big", 10)
 
 
-def _pair(layout, strategy, max_hop, dilation, dtype, seed=0):
+def _pair(layout, strategy, max_hop, dilation, dtype, seed=0, blocks=SMALL, path="auto"):
     torch.manual_seed(seed)
     with default_dtype(dtype):
-        mp = STGCN(3, 5, layout, strategy=strategy, max_hop=max_hop, dilation=dilation, blocks=SMALL)
+        mp = STGCN(3, 5, layout, strategy=strategy, max_hop=max_hop, dilation=dilation,
+                   blocks=blocks)
     with torch.no_grad():
         for block in mp.blocks:
             block.gcn.edge_importance.uniform_(0.5, 1.5)
+            block.gcn.path = path
     return mp, mp.to_backend("dense")
 
 
@@ -82,6 +87,14 @@ def _check_model_pair(mp, dense, dtype, train, persons):
 def test_mp_model_equals_dense_model(strategy, persons, train, dtype):
     mp, dense = _pair("ntu-rgb+d", strategy, 1, 1, dtype)
     _check_model_pair(mp, dense, dtype, train, persons)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("blocks", [SMALL, NARROWING], ids=["widening", "narrowing"])
+@pytest.mark.parametrize("path", PATHS)
+def test_mp_model_equals_dense_model_every_path(path, blocks, dtype):
+    mp, dense = _pair("ntu-rgb+d", "spatial", 1, 1, dtype, blocks=blocks, path=path)
+    _check_model_pair(mp, dense, dtype, True, 2)
 
 
 @pytest.mark.slow
@@ -138,10 +151,11 @@ def test_bad_model_arguments():
         STGCN(3, 4, blocks=SMALL, backend="csr")
 
 
-@pytest.mark.parametrize("path", ["edge", "fused"])
-def test_compile_fullgraph_matches_eager(path):
+@pytest.mark.parametrize("blocks", [SMALL[:2], NARROWING[:2]], ids=["widening", "narrowing"])
+@pytest.mark.parametrize("path", PATHS)
+def test_compile_fullgraph_matches_eager(path, blocks):
     torch.manual_seed(0)
-    model = STGCN(3, 4, "ntu-rgb+d", blocks=SMALL[:2]).eval()
+    model = STGCN(3, 4, "ntu-rgb+d", blocks=blocks).eval()
     for block in model.blocks:
         block.gcn.path = path
     x = torch.randn(2, 3, 8, 25, 2)

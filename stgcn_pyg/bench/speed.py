@@ -1,0 +1,149 @@
+"""Speed and peak memory of the backends, layer and whole model, measured side by side.
+
+Backends: ``mp-fused``, ``mp-edge``, ``mp-scatter`` (:class:`SpatialGraphConv` paths),
+``dense`` (:class:`DenseSpatialGraphConv`, the library's einsum) and, for the seed preset,
+``notebook`` (the seed notebook's own dense model, :mod:`.notebook_model`), each eager and
+under ``torch.compile``. All candidates of one measurement share the weights and the input.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable, Iterable
+
+import torch
+from torch import Tensor, nn
+
+from ..convert import from_seed_notebook
+from ..graph import build_graph
+from ..models import STGCN
+from ..nn import DenseSpatialGraphConv, SpatialGraphConv
+from .notebook_model import NotebookSTGCN
+from .timing import interleaved_times, peak_memory, summarize
+
+BACKENDS = ("mp-fused", "mp-edge", "mp-scatter", "dense", "notebook")
+WORKLOADS = ("inference", "forward", "forward_backward", "train_step")
+MODEL_PRESETS = ("seed", "stgcn")
+
+
+def model_candidates(preset: str, backends: Iterable[str], num_classes: int = 14,
+                     seed: int = 0) -> dict[str, nn.Module]:
+    """Equal-weight models of ``preset``, one per backend (``notebook`` only for ``seed``)."""
+    torch.manual_seed(seed)
+    if preset == "seed":
+        notebook = NotebookSTGCN(num_classes)
+        base = from_seed_notebook(notebook.state_dict())
+    elif preset == "stgcn":
+        notebook, base = None, STGCN.from_preset("stgcn", num_classes)
+    else:
+        raise ValueError(f"preset: expected one of {list(MODEL_PRESETS)}, got {preset!r}")
+    models: dict[str, nn.Module] = {}
+    for backend in backends:
+        if backend == "dense":
+            models[backend] = base.to_backend("dense")
+        elif backend == "notebook":
+            if notebook is not None:
+                models[backend] = notebook
+        elif backend.startswith("mp-"):
+            models[backend] = with_path(base, backend[3:])
+        else:
+            raise ValueError(f"backends: expected names from {list(BACKENDS)}, got {backend!r}")
+    return models
+
+
+def with_path(module: nn.Module, path: str) -> nn.Module:
+    """A copy of ``module`` whose :class:`SpatialGraphConv` layers all use ``path``."""
+    module = copy.deepcopy(module)
+    for layer in module.modules():
+        if isinstance(layer, SpatialGraphConv):
+            layer.path = path
+    return module
+
+
+def layer_candidates(c_in: int, c_out: int, backends: Iterable[str], graph: Any = None,
+                     seed: int = 0) -> dict[str, nn.Module]:
+    """Equal-weight spatial layers C -> C' on ``graph`` (default: NTU, distance, hop 1)."""
+    torch.manual_seed(seed)
+    graph = graph if graph is not None else build_graph("ntu-rgb+d", "distance")
+    base = SpatialGraphConv(c_in, c_out, graph)
+    models: dict[str, nn.Module] = {}
+    for backend in backends:
+        if backend == "dense":
+            models[backend] = base.to_dense()
+        elif backend.startswith("mp-"):
+            models[backend] = with_path(base, backend[3:])
+    return models
+
+
+def workload(model: nn.Module, name: str, x: Tensor,
+             runnable: Callable[[Tensor], Tensor] | None = None) -> Callable[[], Any]:
+    """A no-argument step of ``model`` on ``x``: one of :data:`WORKLOADS`.
+
+    ``inference``: eval mode, no autograd; ``forward``: train mode, autograd recorded;
+    ``forward_backward``: plus ``backward`` of a scalar loss; ``train_step``: SGD (lr 0.01,
+    momentum 0.9, as the notebook) zero_grad, forward, cross-entropy/backward, step.
+    ``runnable`` (e.g. ``torch.compile(model)``) is called instead of ``model``.
+    """
+    if name not in WORKLOADS:
+        raise ValueError(f"workload: expected one of {list(WORKLOADS)}, got {name!r}")
+    run = model if runnable is None else runnable
+    model.train(name != "inference")
+    if name == "inference":
+        def infer() -> Tensor:
+            with torch.no_grad():
+                return run(x)
+        return infer
+    if name == "forward":
+        return lambda: run(x)
+    out = run(x)  # probe the output shape once
+    target = torch.zeros(out.size(0), dtype=torch.long, device=x.device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def train_step() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        out = run(x)
+        loss = nn.functional.cross_entropy(out, target) if out.dim() == 2 else out.square().mean()
+        loss.backward()
+        if name == "train_step":
+            optimizer.step()
+    return train_step
+
+
+def measure(models: dict[str, nn.Module], x: Tensor, workloads: Iterable[str], repeats: int,
+            compile_modes: Iterable[bool] = (False,), memory: bool = True,
+            warmup: int = 1) -> list[dict[str, Any]]:
+    """Time (interleaved) and, if asked, peak memory of every model, workload and compile mode.
+
+    Returns rows ``{workload, backend, compiled, median_ms, iqr_ms, runs, ratio_vs_dense,
+    clips_per_s?, peak_mb?, peak_ratio_vs_dense?}``; ratios compare with ``dense`` under the
+    same compile mode.
+    """
+    rows = []
+    for name in workloads:
+        steps = {}
+        for compiled in compile_modes:
+            for backend, model in models.items():
+                runnable = torch.compile(model) if compiled else None
+                steps[(backend, compiled)] = workload(model, name, x, runnable)
+        times = interleaved_times({f"{b}|{c}": s for (b, c), s in steps.items()}, repeats,
+                                  warmup, x.device)
+        for (backend, compiled), step in steps.items():
+            row = {"workload": name, "backend": backend, "compiled": compiled,
+                   **summarize(times[f"{backend}|{compiled}"])}
+            if name == "inference":
+                row["clips_per_s"] = x.size(0) / (row["median_ms"] / 1e3)
+            if memory:
+                row["peak_mb"] = peak_memory(step, x.device) / 2**20
+            rows.append(row)
+    _add_ratios(rows)
+    return rows
+
+
+def _add_ratios(rows: list[dict[str, Any]]) -> None:
+    dense = {(r["workload"], r["compiled"]): r for r in rows if r["backend"] == "dense"}
+    for row in rows:
+        ref = dense.get((row["workload"], row["compiled"]))
+        if ref is None:
+            continue
+        row["ratio_vs_dense"] = row["median_ms"] / ref["median_ms"]
+        if "peak_mb" in row and ref.get("peak_mb"):
+            row["peak_ratio_vs_dense"] = row["peak_mb"] / ref["peak_mb"]

@@ -1,0 +1,47 @@
+"""``stgcn-pyg bench``: MP vs dense equivalence, speed, memory and scaling."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+import torch
+
+from ..bench import speed, suite
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--full", action="store_true",
+                        help="the whole matrix (all layouts, hops, backends, compile; long)")
+    parser.add_argument("--only", nargs="+", choices=suite.SECTIONS, default=list(suite.SECTIONS),
+                        help="sections to run (default: all)")
+    parser.add_argument("--out", help="write results.json, results.md and PNG plots here")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--batch", type=int, help="clips per batch (override)")
+    parser.add_argument("--repeats", type=int, help="timed runs per candidate (override)")
+    parser.add_argument("--presets", nargs="+", choices=["seed", "stgcn"], help="override")
+    parser.add_argument("--backends", nargs="+", choices=speed.BACKENDS, help="override")
+    parser.add_argument("--workloads", nargs="+", choices=speed.WORKLOADS, help="override")
+    parser.add_argument("--sizes", nargs="+", type=int, help="graph sizes V of the scaling (override)")
+    parser.add_argument("--compile", choices=["off", "on", "both"],
+                        help="torch.compile modes (override)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.threads < 1:
+        raise ValueError(f"--threads: expected an int >= 1, got {args.threads}")
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"--device: {args.device!r} requested but CUDA is not available")
+    torch.set_num_threads(args.threads)
+    config = dataclasses.replace(suite.FULL if args.full else suite.QUICK)
+    for name in ("batch", "repeats", "presets", "backends", "workloads", "sizes"):
+        if getattr(args, name) is not None:
+            setattr(config, name, getattr(args, name))
+    if args.compile is not None:
+        config.compile_modes = {"off": [False], "on": [True], "both": [False, True]}[args.compile]
+    results = suite.run(config, args.only, args.device)
+    print(suite.markdown(results))
+    if args.out:
+        for path in suite.write(results, args.out):
+            print(f"wrote {path}")
+    return 0

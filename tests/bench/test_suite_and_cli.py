@@ -1,0 +1,58 @@
+import json
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from stgcn_pyg.bench import suite
+from stgcn_pyg.cli import main
+
+TINY = suite.BenchConfig(
+    layouts=["kinect-v1"], max_hops=[1], presets=["seed"], equivalence_presets=[],
+    backends=["mp-fused", "dense", "notebook"],
+    workloads=["inference", "train_step"], batch=1, frames=4, repeats=1, layer_shapes=[(3, 4)],
+    sizes=[20, 40], scale_batch=1, scale_frames=2, scale_channels=2, batches=[1, 2],
+    frame_counts=[4, 8])
+
+
+def _real_png(path):
+    assert path.stat().st_size > 2000
+    pixels = imread(path)
+    assert pixels.ndim == 3 and float(np.var(pixels)) > 1e-4
+
+
+def test_suite_writes_json_markdown_and_real_pngs(tmp_path):
+    results = suite.run(TINY, list(suite.SECTIONS), log=lambda _: None)
+    paths = suite.write(results, tmp_path)
+    names = {p.name for p in paths}
+    assert {"results.json", "results.md", "models_seed.png", "scaling_nodes.png",
+            "scaling_batch.png"} <= names
+    loaded = json.loads((tmp_path / "results.json").read_text())
+    assert loaded["environment"]["threads"] >= 1 and loaded["environment"]["torch"]
+    assert {"equivalence", "models", "layers", "scaling"} <= set(loaded)
+    assert {r["backend"] for r in loaded["models"]} == {"mp-fused", "dense", "notebook"}
+    md = (tmp_path / "results.md").read_text()
+    for heading in ("## Equivalence", "## Model `seed`", "## Layers", "## Scaling with graph size"):
+        assert heading in md
+    assert "| workload | backend | compiled |" in md
+    for name in ("models_seed.png", "scaling_nodes.png", "scaling_batch.png"):
+        _real_png(tmp_path / name)
+
+
+def test_suite_rejects_unknown_sections():
+    with pytest.raises(ValueError, match="sections: expected names from"):
+        suite.run(TINY, ["speed"])
+
+
+def test_cli_bench_layers(tmp_path, capsys):
+    rc = main(["bench", "--only", "layers", "--batch", "1", "--repeats", "1",
+               "--backends", "mp-fused", "dense", "--threads", "1", "--out", str(tmp_path)])
+    assert rc == 0
+    assert "## Layers" in capsys.readouterr().out
+    rows = json.loads((tmp_path / "results.json").read_text())["layers"]
+    assert {r["backend"] for r in rows} == {"mp-fused", "dense"}
+
+
+def test_cli_bench_bad_threads(capsys):
+    assert main(["bench", "--threads", "0"]) == 2
+    assert "--threads: expected an int >= 1, got 0" in capsys.readouterr().err
