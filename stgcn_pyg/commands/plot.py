@@ -129,7 +129,8 @@ def _sequence(args) -> None:
         layout = layout or getattr(model.graph, "layout", None)
     plot_sequence(data, args.out, layout=layout, activation=activation, activation_label=label,
                   azimuth=args.azimuth, elevation=args.elevation, fps=args.fps,
-                  max_frames=args.max_frames, title=args.input.stem)
+                  max_frames=args.max_frames,
+                  title=args.input.stem + (f" [{args.index}]" if args.index is not None else ""))
 
 
 def _confusion(args) -> None:

@@ -101,7 +101,7 @@ def plot_importance(model: "STGCN | str | Path", path: "str | Path | None" = Non
         _draw_weights(ax, weights[i], structure, positions, norm, cmap, limit, text,
                       small=layer is None)
         ax.set_title(f"block {i}", fontsize=9)
-    label = f"learned weight A ⊙ M, {what}"
+    label = f"learned weight A ⊙ M\n{what}"
     fig.colorbar(ScalarMappable(norm, cmap), ax=axes, shrink=0.8, label=label)
     which = "per block" if layer is None else f"of block {layer}"
     graph_name = (f"{getattr(model.graph, 'layout', 'custom graph')}, "
