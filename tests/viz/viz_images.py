@@ -1,3 +1,4 @@
+"""Image checks and data fixtures shared by the picture tests."""
 from pathlib import Path
 
 import numpy as np
