@@ -9,8 +9,13 @@ from typing import Sequence
 # verb -> (module in stgcn_pyg.commands, one-line help). Each module defines
 # ``add_arguments(parser)`` and ``run(args) -> int``; it is imported only when used.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "train": ("train", "train a network on a seed-format folder (resumable, torchrun-ready)"),
+    "evaluate": ("evaluate", "metrics and a confusion-matrix PNG of a checkpoint on a folder"),
+    "demo": ("demo", "train and evaluate on the embedded synthetic dataset (CPU, minutes)"),
+    "prepare": ("prepare", "convert raw NTU / NW-UCLA recordings (or synthetic) to the folder format"),
     "plot": ("plot", "pictures: skeleton graphs, partitions, learned edge importance, sequences, "
                      "confusion matrices, training curves"),
+    "export": ("export", "export a checkpoint to ONNX, checked against PyTorch in onnxruntime"),
 }
 
 

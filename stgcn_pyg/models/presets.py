@@ -24,7 +24,16 @@ def _stgcn() -> dict[str, Any]:
                 kernel_size=9, edge_importance=True, dropout_before_conv=False, blocks=blocks)
 
 
-PRESETS = {"seed": _seed, "stgcn": _stgcn}
+def _compact() -> dict[str, Any]:
+    # A small, fast network for CPU training: the original's block, early temporal striding.
+    blocks = [BlockSpec(24, 1, residual=False, dropout=0.0)]
+    blocks += [BlockSpec(c, s, residual=True, dropout=0.1)
+               for c, s in [(48, 2), (48, 1), (96, 2), (96, 1)]]
+    return dict(in_channels=3, graph="ntu-rgb+d", strategy="spatial", max_hop=1,
+                kernel_size=9, edge_importance=True, dropout_before_conv=False, blocks=blocks)
+
+
+PRESETS = {"seed": _seed, "stgcn": _stgcn, "compact": _compact}
 
 
 def preset_config(name: str) -> dict[str, Any]:

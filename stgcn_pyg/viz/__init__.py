@@ -4,6 +4,8 @@ Every ``plot_*`` function builds a matplotlib ``Figure`` (no pyplot state, rende
 saves it atomically when given a path, and returns it; ``plot_sequence`` writes a GIF.
 """
 from .activation import class_activation
+from .confusion import plot_confusion
+from .curves import plot_curves
 from .draw import draw_skeleton, skeleton_networkx
 from .importance import layer_weights, plot_importance
 from .partitions import neighbour_partitions, plot_partition_matrices, plot_partitions
@@ -13,6 +15,6 @@ from .skeleton import plot_skeleton
 
 __all__ = [
     "class_activation", "default_pose", "draw_skeleton", "layer_weights", "load_sequence",
-    "neighbour_partitions", "plot_importance", "plot_partition_matrices", "plot_partitions",
+    "neighbour_partitions", "plot_confusion", "plot_curves", "plot_importance", "plot_partition_matrices", "plot_partitions",
     "plot_sequence", "plot_skeleton", "project", "skeleton_networkx",
 ]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from viz_images import check_image, nw_ucla_file  # noqa: F401 (fixture)
+from helpers import check_image
 from stgcn_pyg.models import STGCN, BlockSpec
 from stgcn_pyg.viz import class_activation, default_pose, load_sequence, plot_sequence
 from stgcn_pyg.viz.sequence import layout_for

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from viz_images import check_image, nw_ucla_file  # noqa: F401 (fixture)
+from helpers import check_image
 from stgcn_pyg.graph import Skeleton, build_graph, get_skeleton, layout_names, to_dense_adjacency
 from stgcn_pyg.viz import default_pose, plot_skeleton, project, skeleton_networkx
 from stgcn_pyg.viz.sequence import load_sequence

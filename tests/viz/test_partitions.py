@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 
-from viz_images import check_image
+from helpers import check_image
 from stgcn_pyg.graph import build_graph, to_dense_adjacency
 from stgcn_pyg.viz import neighbour_partitions, plot_partition_matrices, plot_partitions
 from stgcn_pyg.viz.partitions import OTHER_COLOR, PARTITION_COLORS

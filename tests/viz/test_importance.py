@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from viz_images import check_image
+from helpers import check_image
 from stgcn_pyg.graph import to_dense_adjacency
 from stgcn_pyg.models import STGCN, BlockSpec, save_model
 from stgcn_pyg.viz import layer_weights, plot_importance

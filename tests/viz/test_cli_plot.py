@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from viz_images import check_image
+from helpers import check_image
 from stgcn_pyg.cli import main
 from stgcn_pyg.models import STGCN, BlockSpec, save_model
 

@@ -1,0 +1,46 @@
+"""``stgcn-pyg prepare``: raw recordings (NTU ``.skeleton`` folder, NW-UCLA JSON) or the
+synthetic generator -> the seed's folder format."""
+from __future__ import annotations
+
+import argparse
+
+from tqdm import tqdm
+
+from ..data import prepare_ntu, prepare_ucla, write_synthetic
+from ..data.prepare import FIT_MODES
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", choices=["ntu", "ucla", "synthetic"],
+                        help="ntu: folder of .skeleton files; ucla: NW-UCLA JSON folder; "
+                             "synthetic: the demo generator")
+    parser.add_argument("source", nargs="?", help="raw folder (not for synthetic)")
+    parser.add_argument("--out", required=True, help="seed-format folder to write")
+    parser.add_argument("--frames", type=int, help="frames T (default: ntu 300, ucla 52, "
+                        "synthetic 32)")
+    parser.add_argument("--bodies", type=int, default=2, help="ntu: bodies M kept (default 2)")
+    parser.add_argument("--protocol", choices=["xsub", "xview"], default="xsub",
+                        help="ntu split (default xsub)")
+    parser.add_argument("--mode", choices=FIT_MODES,
+                        help="fit to T frames (default: ntu pad, ucla resample)")
+    parser.add_argument("--samples", type=int, nargs=2, default=(960, 480),
+                        metavar=("TRAIN", "TEST"), help="synthetic: clips per split")
+    parser.add_argument("--layout", default="ntu-rgb+d", help="synthetic: layout")
+    parser.add_argument("--seed", type=int, default=0, help="synthetic: seed")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.kind != "synthetic" and args.source is None:
+        raise ValueError(f"source: the raw {args.kind} folder is required")
+    progress = lambda files: tqdm(files, desc="prepare", leave=False)  # noqa: E731
+    if args.kind == "ntu":
+        counts = prepare_ntu(args.source, args.out, args.frames or 300, args.bodies,
+                             args.protocol, args.mode or "pad", progress=progress)
+    elif args.kind == "ucla":
+        counts = prepare_ucla(args.source, args.out, args.frames or 52,
+                              mode=args.mode or "resample", progress=progress)
+    else:
+        write_synthetic(args.out, *args.samples, args.frames or 32, args.layout, args.seed)
+        counts = dict(zip(("train", "test"), args.samples))
+    print(f"wrote {args.out}: {counts['train']} train / {counts['test']} test samples")
+    return 0

@@ -1,0 +1,111 @@
+"""``stgcn-pyg train``: train a network on a seed-format folder (resumable, torchrun-ready)."""
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict, fields
+from pathlib import Path
+
+from ..models import PRESETS
+from ..train import RECIPES, TrainConfig, load_checkpoint, train
+from ..train.loop import CHECKPOINT
+from ..train.recipes import SCHEDULES
+
+# settings that may change when a run is resumed; every other one must match the checkpoint
+RESUMABLE = ("epochs", "workers", "device", "progress", "eval_every", "amp")
+# recipe overrides: option destination -> Recipe field
+RECIPE_OPTIONS = {"lr": "lr", "momentum": "momentum", "nesterov": "nesterov",
+                  "weight_decay": "weight_decay", "batch_size": "batch_size",
+                  "schedule": "schedule", "warmup": "warmup_epochs", "milestones": "milestones",
+                  "gamma": "gamma", "grad_clip": "grad_clip",
+                  "label_smoothing": "label_smoothing", "augment": "augment"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_run_arguments(parser)
+    parser.add_argument("--data", help="seed-format folder: {train,test}_{data,label}.npy")
+    parser.add_argument("--out", required=True, help="run folder (checkpoint, metrics, PNGs)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the run in --out up to --epochs with its stored settings")
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Model, recipe and runtime options (shared with ``demo``); all default to None so that
+    ``--resume`` can tell which were given."""
+    model = parser.add_argument_group("model")
+    model.add_argument("--preset", choices=sorted(PRESETS), help="network (default: stgcn)")
+    model.add_argument("--layout", help="registered layout name or .json file "
+                       "(default: inferred from the preset and the data's joint count)")
+    model.add_argument("--strategy", choices=["uniform", "distance", "spatial"],
+                       help="partition strategy (default: the preset's)")
+    model.add_argument("--backend", choices=["mp", "dense"], help="spatial layer (default: mp)")
+    model.add_argument("--stream", help="input stream: joint, bone, motion or e.g. joint+bone")
+    recipe = parser.add_argument_group("recipe (defaults from --recipe)")
+    recipe.add_argument("--recipe", choices=sorted(RECIPES), help="default: default")
+    recipe.add_argument("--epochs", type=int, help="epochs to complete (default: 30)")
+    recipe.add_argument("--seed", type=int, help="random seed (default: 0)")
+    recipe.add_argument("--batch-size", type=int, help="global batch size")
+    recipe.add_argument("--lr", type=float, help="peak learning rate")
+    recipe.add_argument("--momentum", type=float)
+    recipe.add_argument("--nesterov", action=argparse.BooleanOptionalAction, default=None)
+    recipe.add_argument("--weight-decay", type=float)
+    recipe.add_argument("--schedule", choices=SCHEDULES)
+    recipe.add_argument("--warmup", type=float, help="warm-up epochs")
+    recipe.add_argument("--milestones", type=_int_list, help="step schedule epochs, e.g. 30,40")
+    recipe.add_argument("--gamma", type=float, help="step schedule factor")
+    recipe.add_argument("--grad-clip", type=float, help="clip the gradient norm to this value")
+    recipe.add_argument("--label-smoothing", type=float)
+    recipe.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                        help="random crop, rotation, scale, shift")
+    runtime = parser.add_argument_group("runtime")
+    runtime.add_argument("--workers", type=int, help="data-loader worker processes (default 0)")
+    runtime.add_argument("--device", help="cpu, cuda, cuda:1 (default: cuda when available)")
+    runtime.add_argument("--amp", action="store_true", default=None,
+                         help="mixed precision (CUDA only)")
+    runtime.add_argument("--sync-bn", action="store_true", default=None,
+                         help="SyncBatchNorm under torchrun")
+    runtime.add_argument("--eval-every", type=int, help="evaluate every N epochs (default 1)")
+    runtime.add_argument("--no-progress", dest="progress", action="store_false", default=None,
+                         help="no tqdm progress bars")
+
+
+def config_from_args(args: argparse.Namespace, **defaults) -> TrainConfig:
+    """A :class:`TrainConfig` from the given options over ``defaults`` over the built-ins."""
+    given = {f.name: getattr(args, f.name) for f in fields(TrainConfig)
+             if getattr(args, f.name, None) is not None}
+    overrides = {field: getattr(args, dest) for dest, field in RECIPE_OPTIONS.items()
+                 if getattr(args, dest, None) is not None}
+    values = {**defaults, **given, "overrides": {**defaults.get("overrides", {}), **overrides}}
+    values["data"] = str(Path(values["data"]).resolve())
+    return TrainConfig(**values)
+
+
+def resumed_config(args: argparse.Namespace, checkpoint: Path) -> TrainConfig:
+    """The stored config of the run, with the resumable options of ``args`` applied; any
+    other option that differs from the stored run is an error."""
+    stored = load_checkpoint(checkpoint)["config"]
+    requested = asdict(config_from_args(args, **{**stored, "out": args.out}))
+    changed = sorted(k for k in requested if k not in RESUMABLE + ("out",)
+                     and requested[k] != stored[k])
+    if changed:
+        detail = ", ".join(f"{k}: run has {stored[k]!r}, asked {requested[k]!r}" for k in changed)
+        raise ValueError(f"checkpoint {checkpoint}: was trained with other settings ({detail})")
+    return TrainConfig(**requested)
+
+
+def run(args: argparse.Namespace) -> int:
+    checkpoint = Path(args.out) / CHECKPOINT
+    if args.resume:
+        config = resumed_config(args, checkpoint)
+    else:
+        if args.data is None:
+            raise ValueError("--data: required unless --resume")
+        config = config_from_args(args, data=args.data, out=args.out)
+    train(config, resume=args.resume)
+    return 0
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected integers separated by commas, got {text!r}")

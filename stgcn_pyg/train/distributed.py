@@ -1,0 +1,71 @@
+"""torchrun support: process-group setup from the environment, rank-0 helpers."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+import torch.distributed as dist
+
+
+@dataclass(frozen=True)
+class Dist:
+    """This process's place in the run (``world_size == 1``: no process group)."""
+
+    rank: int
+    world_size: int
+    device: torch.device
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.world_size > 1
+
+
+def setup(device: str | None = None) -> Dist:
+    """Join the process group that ``torchrun`` describes (``WORLD_SIZE`` > 1): gloo on CPU,
+    nccl on CUDA. Without torchrun, a single process on ``device`` (default: cuda if any)."""
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if world_size == 1:
+        return Dist(0, 1, torch.device(device))
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    if device.startswith("cuda"):
+        torch.cuda.set_device(local_rank)
+        target = torch.device("cuda", local_rank)
+    else:
+        target = torch.device("cpu")
+    if not dist.is_initialized():
+        dist.init_process_group("nccl" if target.type == "cuda" else "gloo")
+    return Dist(dist.get_rank(), dist.get_world_size(), target)
+
+
+def teardown(info: Dist) -> None:
+    if info.enabled and dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def all_sum(info: Dist, values: list[float]) -> list[float]:
+    """Sum ``values`` over all processes (identity in a single process)."""
+    if not info.enabled:
+        return values
+    tensor = torch.tensor(values, dtype=torch.float64, device=info.device)
+    dist.all_reduce(tensor)
+    return tensor.tolist()
+
+
+def all_gather(info: Dist, obj):
+    """``[obj of rank 0, obj of rank 1, ...]`` (``[obj]`` in a single process)."""
+    if not info.enabled:
+        return [obj]
+    out = [None] * info.world_size
+    dist.all_gather_object(out, obj)
+    return out
+
+
+def barrier(info: Dist) -> None:
+    if info.enabled:
+        dist.barrier()

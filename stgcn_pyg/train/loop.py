@@ -1,0 +1,345 @@
+"""The training loop: one ``TrainConfig`` in, ``RUN/{checkpoint.pt, model.pt, metrics.json,
+confusion.png, curves.png}`` out; resumable bit-exactly on CPU, DDP under torchrun."""
+from __future__ import annotations
+
+import pickle
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader, Dataset
+from torch.utils.data.distributed import DistributedSampler
+from tqdm import tqdm
+
+from ..data import Compose, SkeletonFolder, Streams, default_augmentation, num_classes_of
+from ..graph import get_skeleton, layout_names
+from ..io import save_json, save_torch
+from ..models import STGCN, model_from_dict, model_to_dict, preset_config, save_model
+from .distributed import Dist, all_gather, all_sum, barrier, setup, teardown
+from .metrics import classification_metrics
+from .recipes import Recipe, get_recipe
+
+CHECKPOINT, MODEL, METRICS = "checkpoint.pt", "model.pt", "metrics.json"
+CONFUSION_PNG, CURVES_PNG = "confusion.png", "curves.png"
+
+
+@dataclass
+class TrainConfig:
+    """Everything a run depends on; stored in its checkpoint so ``--resume`` rebuilds it.
+
+    ``recipe`` names a :data:`~stgcn_pyg.train.recipes.RECIPES` entry, ``overrides`` changes
+    its fields (lr, batch_size, ...). ``layout`` None: the preset's layout when its joint count
+    matches the data, else the one registered layout with that joint count.
+    """
+
+    data: str
+    out: str
+    preset: str = "stgcn"
+    layout: str | None = None
+    strategy: str | None = None
+    backend: str = "mp"
+    epochs: int = 30
+    seed: int = 0
+    recipe: str = "default"
+    overrides: dict[str, Any] = field(default_factory=dict)
+    stream: str = "joint"
+    workers: int = 0
+    amp: bool = False
+    sync_bn: bool = False
+    device: str | None = None
+    eval_every: int = 1
+    progress: bool = True
+
+    def resolved_recipe(self) -> Recipe:
+        return get_recipe(self.recipe, **self.overrides)
+
+
+def train(config: TrainConfig, resume: bool = False,
+          log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Train (or with ``resume`` continue the run in ``config.out``) and return the metrics."""
+    if config.epochs < 1:
+        raise ValueError(f"epochs: expected a positive int, got {config.epochs}")
+    info = setup(config.device)
+    try:
+        return _Run(config, info, resume, log if info.main else (lambda _: None)).fit()
+    finally:
+        teardown(info)
+
+
+def load_checkpoint(path: "str | Path") -> dict[str, Any]:
+    """A training checkpoint written by :func:`train` (``weights_only`` loading)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint {path}: no such file")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (RuntimeError, EOFError, OSError, pickle.UnpicklingError) as err:
+        raise ValueError(f"checkpoint {path}: not a readable torch file ({err})") from None
+    missing = [k for k in ("model", "optimizer", "scheduler", "epoch", "history", "rng", "config")
+               if not isinstance(state, dict) or k not in state]
+    if missing:
+        raise ValueError(f"checkpoint {path}: not a training checkpoint (missing {missing})")
+    return state
+
+
+def resolve_layout(preset: str, layout: str | None, num_nodes: int, source: str) -> str:
+    """The layout for data with ``num_nodes`` joints (see :class:`TrainConfig`)."""
+    if layout is not None:
+        skeleton = get_skeleton(layout)
+        if skeleton.num_nodes != num_nodes:
+            raise ValueError(f"{source}: V = {num_nodes} joints (dim 3) does not match layout "
+                             f"{layout!r} with {skeleton.num_nodes} joints")
+        return layout
+    preset_layout = preset_config(preset)["graph"]
+    if get_skeleton(preset_layout).num_nodes == num_nodes:
+        return preset_layout
+    matches = [n for n in layout_names() if get_skeleton(n).num_nodes == num_nodes]
+    if len(matches) != 1:
+        raise ValueError(f"{source}: V = {num_nodes} joints; pass --layout (registered layouts "
+                         f"with {num_nodes} joints: {matches or 'none'})")
+    return matches[0]
+
+
+def build_model(config: TrainConfig, num_classes: int, layout: str) -> STGCN:
+    """The network of a run: preset, layout, strategy, backend, input channels of the stream."""
+    overrides: dict[str, Any] = dict(graph=layout, backend=config.backend,
+                                     in_channels=Streams(config.stream, layout).channels())
+    if config.strategy is not None:
+        overrides["strategy"] = config.strategy
+    return STGCN.from_preset(config.preset, num_classes, **overrides)
+
+
+def evaluate(model: nn.Module, dataset: Dataset, batch_size: int, device: torch.device,
+             progress: bool = False) -> dict[str, Any]:
+    """Loss, top-1/top-5, per-class accuracy and confusion matrix of ``model`` on ``dataset``."""
+    model.eval()
+    logits, labels = [], []
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False)
+    with torch.no_grad():
+        for x, y in tqdm(loader, desc="evaluate", leave=False, disable=not progress):
+            logits.append(model(x.to(device)).float().cpu())
+            labels.append(y)
+    logits_all, labels_all = torch.cat(logits), torch.cat(labels)
+    loss = float(nn.functional.cross_entropy(logits_all, labels_all))
+    return {"loss": loss, **classification_metrics(logits_all, labels_all)}
+
+
+class _Run:
+    """One process's share of a training run."""
+
+    def __init__(self, config: TrainConfig, info: Dist, resume: bool,
+                 log: Callable[[str], None]) -> None:
+        self.config, self.info, self.log = config, info, log
+        self.out = Path(config.out)
+        self.recipe = config.resolved_recipe()
+        state = load_checkpoint(self.out / CHECKPOINT) if resume else None
+        if state is None and info.main and (self.out / CHECKPOINT).exists():
+            raise ValueError(f"--out {self.out}: holds a run already (checkpoint.pt); pass "
+                             f"--resume to continue it or choose another folder")
+        if self.recipe.batch_size % info.world_size:
+            raise ValueError(f"batch_size: {self.recipe.batch_size} is not divisible by the "
+                             f"{info.world_size} processes")
+        _seed_everything(config.seed)
+        self.train_set, self.test_set, self.layout = self._datasets()
+        self.model = build_model(config, self.train_set.num_classes, self.layout)
+        if state is not None:
+            self._check_same_model(state)
+            self.model.load_state_dict(state["model"]["state_dict"])
+        self.model.to(info.device)
+        self.net: nn.Module = self.model
+        if info.enabled:
+            if config.sync_bn and info.device.type == "cuda":
+                self.net = nn.SyncBatchNorm.convert_sync_batchnorm(self.net)
+            elif config.sync_bn:
+                log("note: --sync-bn needs CUDA (PyTorch's SyncBatchNorm); using BatchNorm")
+            self.net = DistributedDataParallel(self.net)
+        r = self.recipe
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=r.lr, momentum=r.momentum,
+                                         nesterov=r.nesterov, weight_decay=r.weight_decay)
+        self.sampler = DistributedSampler(self.train_set, info.world_size, info.rank,
+                                          shuffle=True, seed=config.seed)
+        self.loader = DataLoader(self.train_set, batch_size=r.batch_size // info.world_size,
+                                 sampler=self.sampler, num_workers=config.workers)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, r.lr_factor(config.epochs, len(self.loader)))
+        self.amp = config.amp and info.device.type == "cuda"
+        if config.amp and not self.amp:
+            log("note: --amp needs CUDA; training in float32")
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+        self.epoch, self.history = 0, []
+        if state is not None:
+            self._restore(state)
+        # each process augments differently; process 0 keeps the single-process stream
+        if state is None and info.rank:
+            torch.manual_seed(config.seed + info.rank)
+
+    def _datasets(self) -> tuple[SkeletonFolder, SkeletonFolder, str]:
+        data = Path(self.config.data)
+        if not data.is_dir():
+            raise FileNotFoundError(f"--data {data}: no such directory")
+        num_classes = num_classes_of(data)
+        probe = SkeletonFolder(data, "train", num_classes, check_finite=False)
+        layout = resolve_layout(self.config.preset, self.config.layout, probe.sample_shape[2],
+                                str(data / "train_data.npy"))
+        streams = Streams(self.config.stream, layout)
+        train_tf = Compose([default_augmentation(), streams]) if self.recipe.augment else streams
+        v = get_skeleton(layout).num_nodes
+        return (SkeletonFolder(data, "train", num_classes, v, 3, train_tf),
+                SkeletonFolder(data, "test", num_classes, v, 3, streams), layout)
+
+    def _check_same_model(self, state: dict[str, Any]) -> None:
+        stored, built = state["model"]["config"], model_to_dict(self.model)["config"]
+        if stored != built:
+            diff = sorted(k for k in built if stored.get(k) != built[k])
+            raise ValueError(f"checkpoint {self.out / CHECKPOINT}: holds another model "
+                             f"(differs in {diff})")
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.scheduler.load_state_dict(state["scheduler"])
+        self.scaler.load_state_dict(state["scaler"])
+        self.epoch, self.history = int(state["epoch"]), list(state["history"])
+        rngs = state["rng"]
+        _set_rng(rngs[self.info.rank] if len(rngs) == self.info.world_size else rngs[0])
+
+    def fit(self) -> dict[str, Any]:
+        start = time.perf_counter()
+        cfg = self.config
+        if self.info.enabled:
+            self.log(f"distributed: {self.info.world_size} processes "
+                     f"({torch.distributed.get_backend()}), batch "
+                     f"{self.recipe.batch_size // self.info.world_size} per process")
+        if self.epoch:
+            self.log(f"resuming {self.out} after epoch {self.epoch} of {cfg.epochs}")
+        for epoch in range(self.epoch, cfg.epochs):
+            record = {"epoch": epoch + 1, "lr": self.optimizer.param_groups[0]["lr"],
+                      **self._train_epoch(epoch)}
+            if (epoch + 1) % cfg.eval_every == 0 or epoch + 1 == cfg.epochs:
+                test = self._evaluate()
+                if test is not None:
+                    record.update(test_loss=test["loss"], test_top1=test["top1"],
+                                  test_top5=test["top5"])
+            self.history.append(record)
+            self.epoch = epoch + 1
+            self._save_checkpoint()
+            self.log(_format(record, cfg.epochs))
+        final = self._evaluate()
+        if final is not None:
+            return self._finish(final, time.perf_counter() - start)
+        return {}
+
+    def _train_epoch(self, epoch: int) -> dict[str, float]:
+        self.net.train()
+        self.sampler.set_epoch(epoch)
+        criterion = nn.CrossEntropyLoss(label_smoothing=self.recipe.label_smoothing)
+        totals = [0.0, 0.0, 0.0]  # loss sum, correct, samples
+        bar = tqdm(self.loader, desc=f"epoch {epoch + 1}/{self.config.epochs}", leave=False,
+                   disable=not (self.config.progress and self.info.main), file=sys.stderr)
+        for x, y in bar:
+            x, y = x.to(self.info.device), y.to(self.info.device)
+            with torch.autocast("cuda", dtype=torch.float16, enabled=self.amp):
+                logits = self.net(x)
+                loss = criterion(logits.float(), y)
+            self.optimizer.zero_grad(set_to_none=True)
+            self.scaler.scale(loss).backward()
+            if self.recipe.grad_clip:
+                self.scaler.unscale_(self.optimizer)
+                nn.utils.clip_grad_norm_(self.model.parameters(), self.recipe.grad_clip)
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+            self.scheduler.step()
+            totals[0] += loss.item() * len(y)
+            totals[1] += float((logits.argmax(dim=1) == y).sum())
+            totals[2] += len(y)
+            bar.set_postfix(loss=f"{loss.item():.3f}")
+        loss_sum, correct, count = all_sum(self.info, totals)
+        return {"train_loss": loss_sum / count, "train_top1": correct / count}
+
+    def _evaluate(self) -> dict[str, Any] | None:
+        """Test metrics on process 0 (None on the others, which wait)."""
+        result = None
+        if self.info.main:
+            result = evaluate(self.model, self.test_set, self.recipe.batch_size,
+                              self.info.device, self.config.progress)
+        barrier(self.info)
+        return result
+
+    def _save_checkpoint(self) -> None:
+        rngs = all_gather(self.info, _get_rng())
+        if self.info.main:
+            save_torch({"model": model_to_dict(_plain(self.model)),
+                        "optimizer": self.optimizer.state_dict(),
+                        "scheduler": self.scheduler.state_dict(),
+                        "scaler": self.scaler.state_dict(), "epoch": self.epoch,
+                        "history": self.history, "rng": rngs, "config": asdict(self.config),
+                        "layout": self.layout}, self.out / CHECKPOINT)
+        barrier(self.info)
+
+    def _finish(self, final: dict[str, Any], seconds: float) -> dict[str, Any]:
+        from ..viz.confusion import plot_confusion
+        from ..viz.curves import plot_curves
+
+        names = self.train_set.class_names or [str(c) for c in range(self.train_set.num_classes)]
+        metrics = {"test_top1": final["top1"], "test_top5": final["top5"],
+                   "test_loss": final["loss"], "epochs": self.epoch,
+                   "num_classes": self.train_set.num_classes, "class_names": names,
+                   "per_class_accuracy": final["per_class_accuracy"],
+                   "confusion_matrix": final["confusion_matrix"], "history": self.history,
+                   "recipe": self.recipe.to_dict(), "layout": self.layout,
+                   "config": asdict(self.config), "wall_seconds": round(seconds, 2)}
+        save_model(_plain(self.model), self.out / MODEL)
+        save_json(metrics, self.out / METRICS)
+        plot_confusion(final["confusion_matrix"], names, self.out / CONFUSION_PNG)
+        plot_curves(self.history, self.out / CURVES_PNG)
+        self.log(f"test top-1 {final['top1']:.4f}  top-5 {final['top5']:.4f}  -> "
+                 f"{self.out / METRICS}")
+        return metrics
+
+
+def _plain(model: nn.Module) -> STGCN:
+    """A CPU copy without SyncBatchNorm, as a checkpoint should hold."""
+    return model_from_dict(model_to_dict(model)) if _has_sync_bn(model) else model
+
+
+def _has_sync_bn(model: nn.Module) -> bool:
+    return any(isinstance(m, nn.SyncBatchNorm) for m in model.modules())
+
+
+def _format(record: dict[str, Any], epochs: int) -> str:
+    text = (f"epoch {record['epoch']}/{epochs}  lr {record['lr']:.4g}  train loss "
+            f"{record['train_loss']:.4f} top-1 {record['train_top1']:.4f}")
+    if "test_top1" in record:
+        text += f"  test top-1 {record['test_top1']:.4f} top-5 {record['test_top5']:.4f}"
+    return text
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _get_rng() -> dict[str, Any]:
+    """RNG states as plain types and tensors (``weights_only``-loadable)."""
+    np_state = np.random.get_state()
+    return {"torch": torch.get_rng_state(), "python": random.getstate(),
+            "numpy": [np_state[0], torch.from_numpy(np_state[1].astype(np.int64)),
+                      *map(int, np_state[2:4]), float(np_state[4])],
+            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}
+
+
+def _set_rng(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch"])
+    version, internal, gauss = state["python"]
+    random.setstate((version, tuple(internal), gauss))
+    name, key, pos, has_gauss, cached = state["numpy"]
+    np.random.set_state((name, key.numpy().astype(np.uint32), pos, has_gauss, cached))
+    if state["cuda"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])

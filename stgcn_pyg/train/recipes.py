@@ -1,0 +1,87 @@
+"""Training recipes: optimizer, schedule and augmentation settings under one name."""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Callable
+
+SCHEDULES = ("constant", "step", "cosine")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """SGD settings, a learning-rate schedule with linear warm-up, and regularization.
+
+    ``schedule``: ``"constant"``, ``"step"`` (multiply by ``gamma`` at each epoch in
+    ``milestones``) or ``"cosine"`` (to 0 at the last epoch); the first ``warmup_epochs``
+    ramp linearly from ``lr / steps`` to ``lr``. ``batch_size`` is the global batch (split
+    over processes under torchrun). ``augment``: random crop, rotation, scale, shift.
+    """
+
+    lr: float = 0.1
+    momentum: float = 0.9
+    nesterov: bool = True
+    weight_decay: float = 5e-4
+    batch_size: int = 32
+    schedule: str = "cosine"
+    warmup_epochs: float = 2.0
+    milestones: tuple[int, ...] = field(default=())
+    gamma: float = 0.1
+    grad_clip: float | None = None
+    label_smoothing: float = 0.1
+    augment: bool = True
+
+    def __post_init__(self) -> None:
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule: expected one of {list(SCHEDULES)}, got {self.schedule!r}")
+        if self.lr <= 0 or self.batch_size < 1 or self.warmup_epochs < 0:
+            raise ValueError(f"recipe: expected lr > 0, batch_size >= 1, warmup_epochs >= 0, got "
+                             f"lr={self.lr}, batch_size={self.batch_size}, "
+                             f"warmup_epochs={self.warmup_epochs}")
+        if self.nesterov and self.momentum <= 0:
+            raise ValueError("nesterov: Nesterov momentum needs momentum > 0")
+        object.__setattr__(self, "milestones", tuple(int(m) for m in self.milestones))
+
+    def updated(self, **overrides: Any) -> "Recipe":
+        """A copy with the non-None ``overrides`` applied."""
+        names = {f.name for f in fields(self)}
+        unknown = sorted(set(overrides) - names)
+        if unknown:
+            raise ValueError(f"recipe: unknown settings {unknown}")
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "milestones": list(self.milestones)}
+
+    def lr_factor(self, epochs: int, steps_per_epoch: int) -> Callable[[int], float]:
+        """``step -> lr multiplier`` for ``torch.optim.lr_scheduler.LambdaLR`` stepped per batch."""
+        warmup_steps = self.warmup_epochs * steps_per_epoch
+        total_steps = epochs * steps_per_epoch
+
+        def factor(step: int) -> float:
+            if step < warmup_steps:
+                return (step + 1) / warmup_steps
+            if self.schedule == "step":
+                return self.gamma ** sum(step >= m * steps_per_epoch for m in self.milestones)
+            if self.schedule == "cosine":
+                progress = (step - warmup_steps) / max(1.0, total_steps - warmup_steps)
+                return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+            return 1.0
+
+        return factor
+
+
+RECIPES: dict[str, Recipe] = {
+    # The seed notebook's: SGD lr 0.01, momentum 0.9, batch 64, no decay, no schedule.
+    "seed": Recipe(lr=0.01, momentum=0.9, nesterov=False, weight_decay=0.0, batch_size=64,
+                   schedule="constant", warmup_epochs=0.0, label_smoothing=0.0, augment=False),
+    # Stronger: Nesterov, weight decay, warm-up + cosine, label smoothing, augmentation.
+    "default": Recipe(),
+}
+
+
+def get_recipe(name: str, **overrides: Any) -> Recipe:
+    """A named recipe with the non-None ``overrides`` applied."""
+    if name not in RECIPES:
+        raise ValueError(f"recipe: expected one of {sorted(RECIPES)}, got {name!r}")
+    return RECIPES[name].updated(**overrides)

@@ -1,0 +1,1 @@
+from training_fixtures import tiny_data, tiny_preset  # noqa: F401

@@ -1,0 +1,96 @@
+import json
+
+import numpy as np
+import pytest
+
+from stgcn_pyg.cli import main
+from stgcn_pyg.data import write_synthetic
+
+from helpers import check_image
+
+
+def _train(data, out, *extra):
+    return main(["train", "--data", str(data), "--out", str(out), "--preset", "tiny",
+                 "--epochs", "2", "--batch-size", "8", "--no-progress", *extra])
+
+
+def test_train_then_evaluate(tiny_data, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert _train(tiny_data, run, "--recipe", "seed", "--stream", "joint+bone") == 0
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["epochs"] == 2 and metrics["recipe"]["lr"] == 0.01
+    assert metrics["config"]["stream"] == "joint+bone"
+    check_image(run / "confusion.png")
+    check_image(run / "curves.png")
+    capsys.readouterr()
+    assert main(["evaluate", "--checkpoint", str(run / "checkpoint.pt"),
+                 "--data", str(tiny_data)]) == 0
+    assert "test: 16 samples  top-1" in capsys.readouterr().out
+    evaluation = json.loads((run / "eval_test.json").read_text())
+    assert evaluation["test_top1"] == pytest.approx(metrics["test_top1"])
+    check_image(run / "eval_test_confusion.png")
+
+
+def test_resume_continues_to_more_epochs(tiny_data, tmp_path):
+    run = tmp_path / "run"
+    assert _train(tiny_data, run, "--recipe", "seed") == 0
+    assert main(["train", "--out", str(run), "--resume", "--epochs", "3", "--no-progress"]) == 0
+    assert json.loads((run / "metrics.json").read_text())["epochs"] == 3
+
+
+def test_demo_quick(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--epochs", "1", "--train-samples", "24",
+                 "--test-samples", "12", "--frames", "8", "--preset", "tiny",
+                 "--no-progress"]) == 0
+    assert "demo: test top-1" in capsys.readouterr().out
+    assert json.loads((out / "metrics.json").read_text())["epochs"] == 1
+    check_image(out / "confusion.png")
+    check_image(out / "curves.png")
+
+
+def test_prepare_synthetic(tmp_path):
+    assert main(["prepare", "synthetic", "--out", str(tmp_path), "--samples", "12", "6",
+                 "--frames", "5", "--layout", "kinect-v1"]) == 0
+    assert np.load(tmp_path / "train_data.npy").shape == (12, 3, 5, 20)
+
+
+@pytest.mark.realdata
+def test_prepare_real_ntu_and_train_on_it(shared_datasets, tmp_path):
+    data = tmp_path / "ntu"
+    assert main(["prepare", "ntu", str(shared_datasets / "ntu-samples"), "--out", str(data),
+                 "--frames", "16"]) == 0
+    assert np.load(data / "train_data.npy").shape == (3, 3, 16, 25, 2)
+    assert _train(data, tmp_path / "run", "--epochs", "1") == 0
+
+
+def _error(capsys, argv):
+    assert main(argv) == 2
+    return capsys.readouterr().err
+
+
+def test_bad_input_errors(tiny_data, tmp_path, capsys):
+    err = _error(capsys, ["train", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "r")])
+    assert err.startswith("stgcn-pyg train: error: --data") and "no such directory" in err
+    err = _error(capsys, ["train", "--data", str(tiny_data), "--out", str(tmp_path / "r"),
+                          "--layout", "kinect-v1"])
+    assert "train_data.npy: V = 25 joints (dim 3) does not match layout 'kinect-v1'" in err
+    err = _error(capsys, ["train", "--out", str(tmp_path / "r"), "--resume"])
+    assert "checkpoint.pt: no such file" in err
+    err = _error(capsys, ["prepare", "ucla", str(tmp_path / "nope"), "--out", str(tmp_path)])
+    assert "NW-UCLA folder" in err and "no such directory" in err
+
+
+def test_checkpoint_of_another_model(tiny_data, tmp_path, capsys):
+    run = tmp_path / "run"
+    assert _train(tiny_data, run, "--recipe", "seed") == 0
+    err = _error(capsys, ["train", "--out", str(run), "--resume", "--preset", "compact"])
+    assert "was trained with other settings (preset: run has 'tiny', asked 'compact')" in err
+    other = tmp_path / "ucla-like"
+    write_synthetic(other, train=8, test=4, frames=8, layout="kinect-v1")
+    err = _error(capsys, ["evaluate", "--checkpoint", str(run / "model.pt"), "--data", str(other)])
+    assert "test_data.npy: V = 20 joints (dim 3) does not match the layout's 25" in err
+    (tmp_path / "junk.pt").write_bytes(b"")
+    err = _error(capsys, ["evaluate", "--checkpoint", str(tmp_path / "junk.pt"),
+                          "--data", str(tiny_data)])
+    assert "junk.pt" in err
