@@ -72,13 +72,15 @@ def main() -> None:
     history = []
     for epoch in range(1, args.epochs + 1):
         model.train()
-        order, total = torch.randperm(len(x_train)), 0.0
+        order, total, correct = torch.randperm(len(x_train)), 0.0, 0
         for batch in order.split(32):
-            loss = F.cross_entropy(model(x_train[batch]), y_train[batch])
+            logits = model(x_train[batch])
+            loss = F.cross_entropy(logits, y_train[batch])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total += float(loss) * len(batch)
+            correct += int((logits.argmax(1) == y_train[batch]).sum())
         lr = schedule.get_last_lr()[0]
         schedule.step()
         model.eval()
@@ -86,6 +88,7 @@ def main() -> None:
             scores = torch.cat([model(x) for x in x_test.split(128)])
         top5 = (scores.topk(5, dim=1).indices == y_test[:, None]).any(dim=1).float().mean()
         history.append({"epoch": epoch, "train_loss": total / len(x_train),
+                        "train_top1": correct / len(x_train),
                         "test_loss": float(F.cross_entropy(scores, y_test)),
                         "test_top1": float((scores.argmax(1) == y_test).float().mean()),
                         "test_top5": float(top5), "lr": lr})
