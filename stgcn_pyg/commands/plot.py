@@ -58,8 +58,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_argument("--input", required=True, type=Path, help="NW-UCLA .json or .npy")
     sub.add_argument("--index", type=int, help="sample of a stacked [N, ...] .npy")
     sub.add_argument("--layout", help="default: the registered layout with the data's V")
-    sub.add_argument("--checkpoint", type=Path, help="colour joints by this model's class activation")
-    sub.add_argument("--class", dest="class_index", type=int, help="class to explain (default: predicted)")
+    sub.add_argument("--checkpoint", type=Path,
+                     help="colour joints by this model's class activation")
+    sub.add_argument("--class", dest="class_index", type=int,
+                     help="class to explain (default: predicted)")
     sub.add_argument("--fps", type=int, default=10)
     sub.add_argument("--max-frames", type=int, default=40)
     view_options(sub)
@@ -85,7 +87,8 @@ def _graph(args) -> None:
     from ..viz.sequence import load_sequence
     from ..viz.skeleton import plot_skeleton
 
-    graph = build_graph(args.layout, args.strategy, args.max_hop, args.dilation, args.exact_distance)
+    graph = build_graph(args.layout, args.strategy, args.max_hop, args.dilation,
+                        args.exact_distance)
     pose = None
     if args.sequence is not None:
         data = load_sequence(args.sequence, args.index)
@@ -101,7 +104,8 @@ def _graph(args) -> None:
 def _partitions(args) -> None:
     from ..viz.partitions import plot_partition_matrices, plot_partitions
 
-    graph = build_graph(args.layout, args.strategy, args.max_hop, args.dilation, args.exact_distance)
+    graph = build_graph(args.layout, args.strategy, args.max_hop, args.dilation,
+                        args.exact_distance)
     if args.matrices:
         plot_partition_matrices(graph, args.out)
     else:
@@ -129,7 +133,8 @@ def _sequence(args) -> None:
         layout = layout or getattr(model.graph, "layout", None)
     plot_sequence(data, args.out, layout=layout, activation=activation, activation_label=label,
                   azimuth=args.azimuth, elevation=args.elevation, fps=args.fps,
-                  max_frames=args.max_frames, title=args.input.stem)
+                  max_frames=args.max_frames,
+                  title=args.input.stem + (f" [{args.index}]" if args.index is not None else ""))
 
 
 def _confusion(args) -> None:

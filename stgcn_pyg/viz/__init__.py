@@ -1,7 +1,9 @@
 """Pictures of skeleton graphs and of what a model learned on them (networkx + matplotlib).
 
-Every ``plot_*`` function builds a matplotlib ``Figure`` (no pyplot state, rendered by Agg),
-saves it atomically when given a path, and returns it; ``plot_sequence`` writes a GIF.
+The graph pictures (``plot_skeleton``, ``plot_partitions``, ``plot_partition_matrices``,
+``plot_importance``) build a matplotlib ``Figure`` (no pyplot state, rendered by Agg), save it
+atomically when given a path, and return it; ``plot_sequence`` writes a GIF and
+``plot_confusion`` / ``plot_curves`` a PNG, and return the path.
 """
 from .activation import class_activation
 from .confusion import plot_confusion
@@ -15,6 +17,7 @@ from .skeleton import plot_skeleton
 
 __all__ = [
     "class_activation", "default_pose", "draw_skeleton", "layer_weights", "load_sequence",
-    "neighbour_partitions", "plot_confusion", "plot_curves", "plot_importance", "plot_partition_matrices", "plot_partitions",
-    "plot_sequence", "plot_skeleton", "project", "skeleton_networkx",
+    "neighbour_partitions", "plot_confusion", "plot_curves", "plot_importance",
+    "plot_partition_matrices", "plot_partitions", "plot_sequence", "plot_skeleton", "project",
+    "skeleton_networkx",
 ]

@@ -68,10 +68,11 @@ def draw_skeleton(ax: Axes, graph: nx.Graph, pose: np.ndarray, *, nodes: dict | 
     ``nodes`` and ``edges`` are keyword arguments of ``networkx.draw_networkx_nodes`` /
     ``draw_networkx_edges`` over the defaults (a per-edge list follows ``graph.edges``);
     a directed graph is drawn with arrows. Labels sit beside their joint, clear of its
-    links. Returns the node collection (for a colorbar).
+    links. Returns the node collection.
     """
     positions = {v: pose[v] for v in graph.nodes}
-    edge_style = {"edgelist": list(graph.edges), "edge_color": "0.55", "width": 2.5, **(edges or {})}
+    edge_style = {"edgelist": list(graph.edges), "edge_color": "0.55", "width": 2.5,
+                  **(edges or {})}
     node_style = {"nodelist": list(graph.nodes), "node_color": "tab:blue", "node_size": 70,
                   "edgecolors": "white", "linewidths": 0.8, **(nodes or {})}
     if graph.is_directed():

@@ -31,7 +31,8 @@ def layer_weights(model: STGCN) -> Tensor:
         if isinstance(gcn, SpatialGraphConv):
             dense = gcn.edge_weight.new_zeros(gcn.num_partitions, gcn.num_nodes, gcn.num_nodes)
             src, dst = gcn.edge_index
-            dense = dense.index_put((gcn.edge_type, src, dst), gcn.weighted_edges(), accumulate=True)
+            dense = dense.index_put((gcn.edge_type, src, dst), gcn.weighted_edges(),
+                                    accumulate=True)
         elif isinstance(gcn, DenseSpatialGraphConv):
             dense = gcn.adjacency if gcn.importance is None else gcn.adjacency * gcn.importance
         else:
@@ -77,7 +78,8 @@ def plot_importance(model: "STGCN | str | Path", path: "str | Path | None" = Non
         names = getattr(model.graph, "partition_names", None)
         what = f"of partition k={partition}" + (f" ({names[partition]})" if names else "")
     else:
-        raise ValueError(f"partition: expected an index in 0..{num_partitions - 1}, got {partition}")
+        raise ValueError(
+            f"partition: expected an index in 0..{num_partitions - 1}, got {partition}")
     positions = pose_2d(model.graph, pose)
     layers = range(num_layers) if layer is None else [layer]
     values = weights[list(layers)][:, structure]
@@ -101,7 +103,7 @@ def plot_importance(model: "STGCN | str | Path", path: "str | Path | None" = Non
         _draw_weights(ax, weights[i], structure, positions, norm, cmap, limit, text,
                       small=layer is None)
         ax.set_title(f"block {i}", fontsize=9)
-    label = f"learned weight A ⊙ M, {what}"
+    label = f"learned weight A ⊙ M\n{what}"
     fig.colorbar(ScalarMappable(norm, cmap), ax=axes, shrink=0.8, label=label)
     which = "per block" if layer is None else f"of block {layer}"
     graph_name = (f"{getattr(model.graph, 'layout', 'custom graph')}, "

@@ -21,7 +21,8 @@ PARTITION_COLORS = ("tab:green", "tab:orange", "tab:blue", "tab:red", "tab:purpl
 OTHER_COLOR = "0.8"
 
 
-def resolve_joint(graph: "str | Path | Skeleton | Data", joint: "int | str", name: str = "root") -> int:
+def resolve_joint(graph: "str | Path | Skeleton | Data", joint: "int | str",
+                  name: str = "root") -> int:
     """A joint index from an index (or its text) or a joint name; ``ValueError`` naming
     ``name`` when it is out of range or unknown."""
     num_nodes = int(_as_partitioned(graph).num_nodes)
@@ -38,7 +39,8 @@ def resolve_joint(graph: "str | Path | Skeleton | Data", joint: "int | str", nam
     return index
 
 
-def neighbour_partitions(graph: "str | Path | Skeleton | Data", root: "int | str") -> dict[int, int]:
+def neighbour_partitions(graph: "str | Path | Skeleton | Data",
+                         root: "int | str") -> dict[int, int]:
     """``{joint j: partition k}`` for every ``j`` that sends a message to ``root``, i.e.
     ``A[k, j, root] != 0`` in :func:`to_dense_adjacency` (the root itself included)."""
     data = _as_partitioned(graph)
@@ -155,7 +157,7 @@ def _describe(name: str, strategy: str) -> str:
     if name.startswith("hop0") or strategy == "uniform":
         return f"root ({name})" if strategy != "uniform" else "all: the root and its neighbours"
     if name.endswith("inward"):
-        return f"{name}: neighbour as far from the centre or farther (paper: centrifugal)"
+        return f"{name}: neighbour at least as far from the centre as the root (paper: centrifugal)"
     if name.endswith("outward"):
-        return f"{name}: neighbour closer to the centre (paper: centripetal)"
+        return f"{name}: neighbour closer to the centre than the root (paper: centripetal)"
     return f"{name}: neighbour at hop distance {name[3:]} from the root"
