@@ -22,6 +22,9 @@ def atomic_path(path: "str | Path") -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp_path.chmod(0o666 & ~umask)  # mkstemp makes 0600; give the file an ordinary mode
     try:
         yield tmp_path
         os.replace(tmp_path, path)
