@@ -1,8 +1,8 @@
 """Short NW-UCLA cross-view runs: plain ST-GCN in float32 vs bf16 autocast, and the two variants.
 
-Usage (about 10-20 min on 2 CPU cores):
+Usage (about 3 min per setting and 8 epochs on 2 CPU cores; adaptive about 2x):
     flock /tmp/stgcn-heavy.lock python experiments/amp_and_variants_nwucla.py \
-        --data ../shared/datasets/nw-ucla/all_sqe --out experiments/results/amp_variants_nwucla.json
+        --data ../shared/datasets/nw-ucla/all_sqe --out experiments/results/amp_nwucla.json --epochs 8 --settings plain-fp32 plain-bf16
 
 Protocol: views 1-2 train (1020), view 3 test (464); every sequence resampled to T frames
 (evenly spaced indices), centred on the first frame's spine joint. A small 4-block network,

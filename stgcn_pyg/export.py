@@ -4,10 +4,15 @@ The graph takes ``x`` ``[batch, C, T, V, M]`` float32 (``batch`` dynamic, ``T`` 
 fixed at export) and returns ``logits`` ``[batch, num_classes]``. Two exporters of
 ``torch.onnx.export`` are offered:
 
-- ``"dynamo"`` (default): ``torch.export`` + onnxscript, opsets 18-23. Exports both execution
-  paths of :class:`~stgcn_pyg.nn.SpatialGraphConv` and both variants; needs ``onnx`` and
-  ``onnxscript`` (``pip install stgcn-pyg[onnx]``).
-- ``"torchscript"``: the legacy tracer, opsets 16-20, for runtimes that need opsets 16-17.
+- ``"dynamo"`` (default): ``torch.export`` + onnxscript, opsets 18-23. Exports the edge and
+  the fused path of :class:`~stgcn_pyg.nn.SpatialGraphConv` and both variants; needs
+  ``onnx`` and ``onnxscript`` (``pip install stgcn-pyg[onnx]``).
+- ``"torchscript"``: the legacy tracer (deprecated), opsets 16-20, for runtimes that need
+  opsets 16-17.
+
+Every export is run in onnxruntime and compared with PyTorch before the file is written: a
+tracer that writes a wrong graph (the legacy one does for scatter-adds with repeated indices
+below opset 16) is caught there.
 
 Below opset 16 the scatter-add of the message-passing path cannot be expressed (the
 ``reduction`` attribute of ``ScatterElements``/``ScatterND`` arrived in opset 16) and the
@@ -27,9 +32,13 @@ from torch import nn
 
 from .io import atomic_path
 from .models.compile import unwrap_compiled
+from .nn import SpatialGraphConv
 
 OPSETS = {"dynamo": (18, 23), "torchscript": (16, 20)}
 """Supported opsets (inclusive) of each exporter; the first is the default."""
+EXPORT_PATHS = ("auto", "edge", "fused")
+"""Execution paths of :class:`SpatialGraphConv` exported as they are; a layer on any other
+path (one built on sorting or torch-scatter kernels) is exported on the fused path."""
 
 
 def export_onnx(model: nn.Module, path: "str | Path", *, frames: int = 64, persons: int = 1,
@@ -65,6 +74,9 @@ def export_onnx(model: nn.Module, path: "str | Path", *, frames: int = 64, perso
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
     model = copy.deepcopy(unwrap_compiled(model)).float().eval()
+    for layer in model.modules():
+        if isinstance(layer, SpatialGraphConv) and layer.path not in EXPORT_PATHS:
+            layer.path = "fused"  # same maths; the exporters translate only these paths
     for name in ("in_channels", "num_nodes"):
         if not hasattr(model, name):
             raise TypeError(f"model: expected an STGCN (with {name}), got {type(model).__name__}")

@@ -107,3 +107,12 @@ def test_unexportable_model_gets_a_clear_error(tmp_path):
                                          r"\(layers \['TemporalConv', '_Branchy'\]\) at opset 18"):
         export_onnx(model, tmp_path / "m.onnx", frames=8)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_layers_on_other_paths_export_on_the_fused_path(tmp_path):
+    model = _model("mp", "fused")
+    for block in model.blocks:
+        block.gcn.path = "custom"  # a path the exporters do not know
+    report = export_onnx(model, tmp_path / "m.onnx", frames=16, persons=2)
+    assert max(report["max_abs_error"].values()) <= 1e-4
+    assert all(block.gcn.path == "custom" for block in model.blocks)  # caller's model unchanged
