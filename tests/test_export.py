@@ -43,7 +43,7 @@ def _onnx_error(model, file, batch, frames=16, persons=2):
 
 
 @pytest.mark.parametrize("kind,path,exporter", [
-    ("mp", "fused", "dynamo"), ("mp", "edge", "dynamo"), ("mp", "edge", "torchscript"),
+    ("mp", "fused", "dynamo"), ("mp", "edge", "dynamo"), ("mp", "scatter", "dynamo"),
     ("adaptive", "fused", "dynamo"), ("mstcn", "auto", "dynamo"),
 ])
 def test_export_runs_in_onnxruntime_with_a_dynamic_batch(tmp_path, kind, path, exporter):
@@ -69,7 +69,7 @@ def test_cli_exports_a_checkpoint(tmp_path, capsys):
 @pytest.mark.parametrize("argv,message", [
     (["--opset", "12"], "opset: the dynamo exporter writes opsets 18..23, got 12 (the "
                         "message-passing scatter-add needs opset >= 16)"),
-    (["--exporter", "torchscript", "--opset", "21"], "the torchscript exporter writes opsets 16..20"),
+    (["--opset", "24"], "the dynamo exporter writes opsets 18..23, got 24"),
     (["--frames", "0"], "frames: expected an int >= 1, got 0"),
 ])
 def test_cli_bad_options(tmp_path, capsys, argv, message):

@@ -14,9 +14,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--frames", type=int, default=64, help="T of the exported input (64)")
     parser.add_argument("--persons", type=int, default=1, help="M of the exported input (1)")
     parser.add_argument("--exporter", choices=list(OPSETS), default="dynamo",
-                        help="torch.onnx exporter (dynamo: opsets 18-23; torchscript: 16-20)")
+                        help="torch.onnx exporter (dynamo: opsets 18-23)")
     parser.add_argument("--opset", type=int, default=None,
-                        help="ONNX opset (default: 18 for dynamo, 16 for torchscript)")
+                        help="ONNX opset (default: 18)")
     parser.add_argument("--no-check", action="store_true",
                         help="skip the onnxruntime comparison (atol 1e-4, batch sizes 2 and 3)")
     add_import_argument(parser)

@@ -129,8 +129,9 @@ class SpatialGraphConv(MessagePassing):
     def _bias_term(self, weight: Tensor) -> Tensor:
         """[C', V]: node w receives sum_k b_k · sum_{e of partition k into w} weight_e."""
         k, v = self.num_partitions, self.num_nodes
-        colsum = weight.new_zeros(k * v).index_add(0, self.edge_type * v + self.edge_index[1],
-                                                   weight)
+        # index_put with accumulate (not index_add): both ONNX exporters translate it exactly.
+        colsum = weight.new_zeros(k * v).index_put((self.edge_type * v + self.edge_index[1],),
+                                                   weight, accumulate=True)
         return self.conv.bias.view(k, self.out_channels).t() @ colsum.view(k, v)
 
     def _aggregate(self, index: Tensor, x: Tensor, weight: Tensor, size: tuple[int, int]) -> Tensor:
