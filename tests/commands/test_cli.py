@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from stgcn_pyg.cli import main
 from stgcn_pyg.data import write_synthetic
@@ -40,10 +41,11 @@ def test_resume_continues_to_more_epochs(tiny_data, tmp_path):
 
 def test_demo_quick(tmp_path, capsys):
     out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--epochs", "1", "--train-samples", "24",
-                 "--test-samples", "12", "--frames", "8", "--preset", "tiny",
-                 "--no-progress"]) == 0
+    argv = ["demo", "--out", str(out), "--epochs", "1", "--train-samples", "24",
+            "--test-samples", "12", "--frames", "8", "--preset", "tiny", "--no-progress"]
+    assert main(argv) == 0
     assert "demo: test top-1" in capsys.readouterr().out
+    assert main(argv) == 0  # a second call finds the finished run and re-evaluates it
     assert json.loads((out / "metrics.json").read_text())["epochs"] == 1
     assert_real_png(out / "confusion.png")
     assert_real_png(out / "curves.png")
@@ -75,6 +77,10 @@ def test_bad_input_errors(tiny_data, tmp_path, capsys):
     err = _error(capsys, ["train", "--data", str(tiny_data), "--out", str(tmp_path / "r"),
                           "--layout", "kinect-v1"])
     assert "train_data.npy: V = 25 joints (dim 3) does not match layout 'kinect-v1'" in err
+    if not torch.cuda.is_available():
+        err = _error(capsys, ["train", "--data", str(tiny_data), "--out", str(tmp_path / "r"),
+                              "--device", "cuda"])
+        assert "--device cuda: CUDA is not available" in err
     err = _error(capsys, ["train", "--out", str(tmp_path / "r"), "--resume"])
     assert "checkpoint.pt: no such file" in err
     err = _error(capsys, ["prepare", "ucla", str(tmp_path / "nope"), "--out", str(tmp_path)])
