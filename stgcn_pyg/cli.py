@@ -13,6 +13,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("evaluate", "metrics and a confusion-matrix PNG of a checkpoint on a folder"),
     "demo": ("demo", "train and evaluate on the embedded synthetic dataset (CPU, minutes)"),
     "prepare": ("prepare", "convert raw NTU / NW-UCLA recordings (or synthetic) to the folder format"),
+    "plot": ("plot", "pictures: skeleton graphs, partitions, learned edge importance, sequences, "
+                     "confusion matrices, training curves"),
+    "export": ("export", "export a checkpoint to ONNX, checked against PyTorch in onnxruntime"),
 }
 
 

@@ -14,6 +14,7 @@ from torch import Tensor
 from .graph import build_graph, to_dense_adjacency
 from .models import STGCN, BlockSpec
 from .nn import SpatialGraphConv
+from .utils import default_dtype
 
 StateDict = Mapping[str, Tensor]
 _BN = ("weight", "bias", "running_mean", "running_var")
@@ -26,7 +27,7 @@ def from_seed_notebook(state_dict: StateDict, strides: Sequence[int] | None = No
     (K, V, V), ``stgc{i}.tgc.{0,3,4}.*``, ``fc.{weight,bias}`` and the buffer ``A``. Strides
     default to 2 where a block (after the first) changes the channel count, as in the notebook.
     """
-    sd = dict(state_dict)
+    sd = _strip_module_prefix(state_dict)
     count = _count_blocks(sd, "stgc{}.sgc.conv.weight", start=1)
     _require(sd, ["bn.weight", "fc.weight", "stgc1.M"] if count else ["stgc1.sgc.conv.weight"],
              "seed notebook")
@@ -35,11 +36,12 @@ def from_seed_notebook(state_dict: StateDict, strides: Sequence[int] | None = No
               for i in range(1, count + 1)]
     in_channels = sd["bn.weight"].numel() // num_nodes
     strides = _default_strides(in_channels, widths, strides)
-    model = STGCN(in_channels, sd["fc.weight"].shape[0], "ntu-rgb+d", strategy="distance",
-                  max_hop=num_partitions - 1, kernel_size=sd["stgc1.tgc.3.weight"].shape[2],
-                  dropout_before_conv=True,
-                  blocks=[BlockSpec(w, s, residual=False, dropout=0.5)
-                          for w, s in zip(widths, strides)])
+    with default_dtype(_floating_dtype(sd)):
+        model = STGCN(in_channels, sd["fc.weight"].shape[0], "ntu-rgb+d", strategy="distance",
+                      max_hop=num_partitions - 1, kernel_size=sd["stgc1.tgc.3.weight"].shape[2],
+                      dropout_before_conv=True,
+                      blocks=[BlockSpec(w, s, residual=False, dropout=0.5)
+                              for w, s in zip(widths, strides)])
     if "A" in sd:
         _check_adjacency(sd["A"], model.graph, f"the seed's distance graph with hop "
                                                f"{num_partitions - 1} on ntu-rgb+d")
@@ -62,19 +64,22 @@ def from_original_stgcn(state_dict: StateDict, layout, strategy: str, max_hop: i
     """An :class:`STGCN` (``"mp"`` backend) equal in eval mode to the authors' ``st_gcn.Model``.
 
     ``layout``/``strategy``/``max_hop``/``dilation`` must be those the checkpoint was trained
-    with; its ``A`` buffer is checked against them. Residuals are read from the keys (none for
+    with; its ``A`` buffer, when present, is checked against them and supplies the edge
+    weights (otherwise they come from :func:`build_graph`). A ``module.`` key prefix
+    (``DataParallel``) is accepted. Residuals are read from the keys (none for
     block 0, 1x1 conv + BN where ``residual.0`` exists, identity otherwise); strides default to
     2 where a residual conv exists, as in the released network. Edge importance is on when
     ``edge_importance.*`` keys exist.
     """
-    sd = dict(state_dict)
+    sd = _strip_module_prefix(state_dict)
     prefix = "st_gcn_networks.{}"
     count = _count_blocks(sd, prefix + ".gcn.conv.weight", start=0)
-    _require(sd, ["data_bn.weight", "fcn.weight", "A"] if count
+    _require(sd, ["data_bn.weight", "fcn.weight"] if count
              else ["st_gcn_networks.0.gcn.conv.weight"], "original ST-GCN")
     graph = build_graph(layout, strategy, max_hop, dilation)
-    _check_adjacency(sd["A"], graph, f"layout={layout!r}, strategy={strategy!r}, "
-                                     f"max_hop={max_hop}, dilation={dilation}")
+    if "A" in sd:
+        _check_adjacency(sd["A"], graph, f"layout={layout!r}, strategy={strategy!r}, "
+                                         f"max_hop={max_hop}, dilation={dilation}")
     num_partitions, num_nodes = graph.num_partitions, graph.num_nodes
     widths = [sd[prefix.format(i) + ".gcn.conv.weight"].shape[0] // num_partitions
               for i in range(count)]
@@ -83,11 +88,12 @@ def from_original_stgcn(state_dict: StateDict, layout, strategy: str, max_hop: i
         strides = [2 if conv else 1 for conv in has_conv_residual]
     in_channels = sd["data_bn.weight"].numel() // num_nodes
     importance_on = "edge_importance.0" in sd
-    model = STGCN(in_channels, sd["fcn.weight"].shape[0], graph,
-                  kernel_size=sd[prefix.format(0) + ".tcn.2.weight"].shape[2],
-                  edge_importance=importance_on, dropout_before_conv=False,
-                  blocks=[BlockSpec(w, s, residual=i > 0, dropout=0.5 if i > 0 else 0.0)
-                          for i, (w, s) in enumerate(zip(widths, _check_strides(strides, count)))])
+    with default_dtype(_floating_dtype(sd)):
+        model = STGCN(in_channels, sd["fcn.weight"].shape[0], graph,
+                      kernel_size=sd[prefix.format(0) + ".tcn.2.weight"].shape[2],
+                      edge_importance=importance_on, dropout_before_conv=False,
+                      blocks=[BlockSpec(w, s, residual=i > 0, dropout=0.5 if i > 0 else 0.0)
+                              for i, (w, s) in enumerate(zip(widths, _check_strides(strides, count)))])
     mapping: dict[str, tuple[str, Callable[[Tensor], Tensor]]] = {}
     _map_bn(mapping, "data_bn", "data_bn")
     for i in range(count):
@@ -105,6 +111,14 @@ def from_original_stgcn(state_dict: StateDict, layout, strategy: str, max_hop: i
     return _load(model, sd, mapping, importance, "original ST-GCN", consumed={"A"})
 
 
+def _strip_module_prefix(state_dict: StateDict) -> dict[str, Tensor]:
+    """Drop the ``module.`` prefix that ``DataParallel`` checkpoints carry on every key."""
+    sd = dict(state_dict)
+    if sd and all(key.startswith("module.") for key in sd):
+        sd = {key[len("module."):]: value for key, value in sd.items()}
+    return sd
+
+
 def _check_adjacency(stored: Tensor, graph, described: str) -> None:
     """Raise unless the checkpoint's ``A`` [K, V, V] is the dense form of ``graph``."""
     expected = to_dense_adjacency(graph)
@@ -117,6 +131,10 @@ def _check_adjacency(stored: Tensor, graph, described: str) -> None:
         return
     raise ValueError(f"state_dict['A'] does not match {described} ({detail}): pass the graph "
                      f"arguments the checkpoint was trained with")
+
+
+def _floating_dtype(sd: dict) -> torch.dtype:
+    return next((t.dtype for t in sd.values() if torch.is_floating_point(t)), torch.float32)
 
 
 def _same(t: Tensor) -> Tensor:
@@ -163,8 +181,6 @@ def _check_strides(strides: Sequence[int], count: int) -> list[int]:
 def _load(model: STGCN, sd: dict, mapping: dict, importance: dict[int, str], source: str,
           consumed: set[str]) -> STGCN:
     """Copy mapped tensors into ``model`` after checking every key and shape at once."""
-    dtype = next((t.dtype for t in sd.values() if torch.is_floating_point(t)), torch.float32)
-    model = model.to(dtype)
     target = model.state_dict()
     missing, misshaped = [], []
     for dst, (src, transform) in mapping.items():
@@ -197,7 +213,7 @@ def _load(model: STGCN, sd: dict, mapping: dict, importance: dict[int, str], sou
         for i, block in enumerate(model.blocks):
             gcn: SpatialGraphConv = block.gcn
             src_idx, dst_idx = gcn.edge_index
-            if stored_a is not None:
+            if stored_a is not None:  # the source's own (possibly float32-rounded) weights
                 gcn.edge_weight.copy_(stored_a[gcn.edge_type, src_idx, dst_idx])
             if i in importance:
                 gcn.edge_importance.copy_(sd[importance[i]][gcn.edge_type, src_idx, dst_idx])

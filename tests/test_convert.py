@@ -1,6 +1,6 @@
 import pytest
 import torch
-from conftest import default_dtype
+from helpers import default_dtype
 from reference import ALL_LAYOUTS, OriginalModel, SeedModel, randomize, reference_adjacency
 
 from stgcn_pyg.convert import from_original_stgcn, from_seed_notebook
@@ -97,3 +97,12 @@ def test_other_models_checkpoint_is_rejected():
     original_state = _original("ntu-rgb+d", "spatial").state_dict()
     with pytest.raises(ValueError, match=r"seed notebook\): missing keys \['stgc1.sgc.conv.weight'\]"):
         from_seed_notebook(original_state)
+
+
+def test_data_parallel_prefix_and_missing_a_buffer():
+    source = _original("openpose", "spatial")
+    state = {f"module.{k}": v for k, v in source.state_dict().items() if k != "A"}
+    model = from_original_stgcn(state, "openpose", "spatial").eval()
+    x = torch.randn(2, 3, 12, 18, 2, dtype=torch.float64)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x), source(x), atol=1e-10, rtol=0)

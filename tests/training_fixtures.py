@@ -1,7 +1,5 @@
-"""Fixtures and helpers of the training, command and plot tests."""
-import numpy as np
+"""Fixtures of the training and command tests: a tiny synthetic folder and a tiny preset."""
 import pytest
-from PIL import Image
 
 from stgcn_pyg.data import write_synthetic
 
@@ -24,12 +22,3 @@ def tiny_preset(monkeypatch):
                     blocks=[BlockSpec(8, 1, residual=False), BlockSpec(16, 2, dropout=0.1)])
 
     monkeypatch.setitem(presets.PRESETS, "tiny", tiny)
-
-
-def assert_real_png(path, min_size=(200, 200)):
-    """The file is a PNG of at least ``min_size`` pixels that is not a blank canvas."""
-    assert path.stat().st_size > 1000
-    with Image.open(path) as image:
-        assert image.format == "PNG" and image.size >= min_size
-        pixels = np.asarray(image.convert("L"), dtype=float)
-    assert pixels.std() > 5

@@ -11,6 +11,7 @@ from torch_geometric.data import Data
 
 from ..graph import Skeleton
 from ..io import save_torch
+from ..utils import default_dtype
 from .stgcn import STGCN
 
 FORMAT = "stgcn-pyg/1"
@@ -35,11 +36,10 @@ def model_from_dict(checkpoint: dict[str, Any]) -> STGCN:
                          f"stgcn_pyg.models.save_model or stgcn-pyg train), got {found!r}")
     config = dict(checkpoint["config"])
     config["graph"] = _graph_from_plain(config["graph"])
-    model = STGCN(**config)
     state = checkpoint["state_dict"]
-    dtype = next((t.dtype for t in state.values() if torch.is_floating_point(t)), None)
-    if dtype is not None:
-        model = model.to(dtype)
+    dtype = state["head.weight"].dtype if "head.weight" in state else torch.get_default_dtype()
+    with default_dtype(dtype):
+        model = STGCN(**config)
     model.load_state_dict(state)
     return model
 

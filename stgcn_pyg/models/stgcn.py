@@ -11,8 +11,7 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 
 from ..graph import Skeleton, build_graph
-from ..nn import (BACKENDS, DenseSpatialGraphConv, SpatialGraphConv, STGCNBlock,
-                  spatial_factory)
+from ..nn import BACKENDS, DenseSpatialGraphConv, SpatialGraphConv, STGCNBlock
 from ..nn.block import SpatialFactory, TemporalFactory
 
 
@@ -42,10 +41,15 @@ class STGCN(nn.Module):
             :func:`stgcn_pyg.graph.build_graph` (ignored when ``graph`` is a ``Data``).
         blocks: the :class:`BlockSpec` of every block (or dicts of its fields).
         kernel_size: temporal kernel size.
-        edge_importance: learn edge importance in every block.
-        backend: ``"mp"`` (:class:`SpatialGraphConv`) or ``"dense"`` (einsum reference).
+        edge_importance: learn edge importance in every block (built-in spatial layer).
+        backend: the built-in spatial layer, ``"mp"`` (:class:`SpatialGraphConv`) or
+            ``"dense"`` (einsum reference); used when ``spatial`` is None.
         dropout_before_conv: dropout placement of :class:`STGCNBlock`.
-        spatial, temporal: factories replacing the built-in spatial / temporal layer.
+        spatial, spatial_kwargs: another spatial layer, a name registered with
+            :func:`stgcn_pyg.nn.register_spatial` and its keyword arguments (a factory callable
+            also works but cannot be saved).
+        temporal, temporal_kwargs: the temporal layer, likewise (None: ``"conv"``,
+            :class:`TemporalConv`).
 
     Shapes:
         input ``[N, C, T, V]`` or ``[N, C, T, V, M]``, output ``[N, num_classes]``.
@@ -56,14 +60,20 @@ class STGCN(nn.Module):
                  strategy: str = "spatial", max_hop: int = 1, dilation: int = 1,
                  exact_distance: bool = False, blocks: Sequence["BlockSpec | dict"] = (),
                  kernel_size: int = 9, edge_importance: bool = True, backend: str = "mp",
-                 dropout_before_conv: bool = False, spatial: SpatialFactory | None = None,
-                 temporal: TemporalFactory | None = None) -> None:
+                 dropout_before_conv: bool = False,
+                 spatial: "str | SpatialFactory | None" = None,
+                 spatial_kwargs: dict[str, Any] | None = None,
+                 temporal: "str | TemporalFactory | None" = None,
+                 temporal_kwargs: dict[str, Any] | None = None) -> None:
         super().__init__()
         blocks = [b if isinstance(b, BlockSpec) else BlockSpec(**b) for b in blocks]
         if not blocks:
             raise ValueError("blocks: expected at least one BlockSpec, got none")
         if backend not in BACKENDS:
             raise ValueError(f"backend: expected one of {list(BACKENDS)}, got {backend!r}")
+        if spatial is not None and backend != "mp":
+            raise ValueError(f"backend: selects the built-in spatial layer; with spatial="
+                             f"{spatial!r} leave it 'mp', got {backend!r}")
         if isinstance(graph, Data):
             self.graph = graph
         else:
@@ -73,16 +83,20 @@ class STGCN(nn.Module):
             max_hop=max_hop, dilation=dilation, exact_distance=exact_distance,
             blocks=[asdict(b) for b in blocks], kernel_size=kernel_size,
             edge_importance=edge_importance, backend=backend,
-            dropout_before_conv=dropout_before_conv, spatial=spatial, temporal=temporal)
+            dropout_before_conv=dropout_before_conv, spatial=spatial,
+            spatial_kwargs=spatial_kwargs, temporal=temporal, temporal_kwargs=temporal_kwargs)
         self.in_channels = in_channels
         self.num_classes = num_classes
         self.num_nodes = int(self.graph.num_nodes)
-        spatial = spatial or spatial_factory(backend, edge_importance)
+        if spatial is None:
+            spatial, spatial_kwargs = backend, {"edge_importance": edge_importance}
+        temporal = "conv" if temporal is None else temporal
         self.data_bn = nn.BatchNorm1d(in_channels * self.num_nodes)
         channels = [in_channels] + [b.out_channels for b in blocks]
         self.blocks = nn.ModuleList(
             STGCNBlock(channels[i], spec.out_channels, self.graph, spec.stride, kernel_size,
-                       spec.dropout, spec.residual, dropout_before_conv, spatial, temporal)
+                       spec.dropout, spec.residual, dropout_before_conv, spatial,
+                       spatial_kwargs, temporal, temporal_kwargs)
             for i, spec in enumerate(blocks))
         self.head = nn.Linear(channels[-1], num_classes)
 
@@ -116,15 +130,14 @@ class STGCN(nn.Module):
         """A copy of this model on another backend (``"mp"`` or ``"dense"``), weights equal."""
         if backend not in BACKENDS:
             raise ValueError(f"backend: expected one of {list(BACKENDS)}, got {backend!r}")
+        if self.config["spatial"] is not None:
+            raise TypeError(f"to_backend: the spatial layer {self.config['spatial']!r} is not "
+                            f"the built-in layer and has no {backend!r} equivalent")
         model = copy.deepcopy(self)
         for block in model.blocks:
             if backend == "dense" and isinstance(block.gcn, SpatialGraphConv):
                 block.gcn = block.gcn.to_dense()
             elif backend == "mp" and isinstance(block.gcn, DenseSpatialGraphConv):
                 block.gcn = SpatialGraphConv.from_dense(block.gcn)
-            elif not isinstance(block.gcn, (SpatialGraphConv, DenseSpatialGraphConv)):
-                raise TypeError(
-                    f"to_backend: block spatial layer {type(block.gcn).__name__} is not a "
-                    f"built-in layer and has no {backend!r} equivalent")
         model.config["backend"] = backend
         return model

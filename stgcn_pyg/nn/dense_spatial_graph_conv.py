@@ -40,9 +40,9 @@ class DenseSpatialGraphConv(nn.Module):
         self.out_channels = out_channels
         self.num_partitions, self.num_nodes = adjacency.size(0), adjacency.size(1)
         self.conv = nn.Conv2d(in_channels, self.num_partitions * out_channels, 1, bias=bias)
-        self.register_buffer("adjacency", adjacency.to(torch.get_default_dtype()))
-        self.importance = (nn.Parameter(torch.ones_like(self.adjacency))
-                           if edge_importance else None)
+        # The adjacency keeps float64 precision; it is cast to the input's dtype when used.
+        self.register_buffer("adjacency", adjacency.to(torch.float64))
+        self.importance = (nn.Parameter(torch.ones(adjacency.shape)) if edge_importance else None)
 
     def reset_parameters(self) -> None:
         self.conv.reset_parameters()

@@ -7,6 +7,7 @@ from torch_geometric.data import Data
 from torch_geometric.nn import MessagePassing
 
 from .dense_spatial_graph_conv import DenseSpatialGraphConv
+from ..utils import default_dtype
 from .checks import check_input
 
 PATHS = ("auto", "edge", "fused")
@@ -56,10 +57,10 @@ class SpatialGraphConv(MessagePassing):
         self.num_partitions = int(graph.num_partitions)
         self.path = path
         self.conv = nn.Conv2d(in_channels, self.num_partitions * out_channels, 1, bias=bias)
-        dtype = torch.get_default_dtype()
         self.register_buffer("edge_index", graph.edge_index.clone())
         self.register_buffer("edge_type", graph.edge_type.clone())
-        self.register_buffer("edge_weight", graph.edge_weight.to(dtype))
+        # Graph weights keep float64 precision; they are cast to the input's dtype when used.
+        self.register_buffer("edge_weight", graph.edge_weight.to(torch.float64))
         num_edges = graph.edge_index.size(1)
         self.edge_importance = nn.Parameter(torch.ones(num_edges)) if edge_importance else None
         self.reset_parameters()
@@ -109,10 +110,11 @@ class SpatialGraphConv(MessagePassing):
         adjacency = self.edge_weight.new_zeros(self.num_partitions, self.num_nodes, self.num_nodes)
         src, dst = self.edge_index
         adjacency[self.edge_type, src, dst] = self.edge_weight
-        dense = DenseSpatialGraphConv(self.in_channels, self.out_channels, adjacency,
-                                      edge_importance=self.edge_importance is not None,
-                                      bias=self.conv.bias is not None)
-        dense = dense.to(device=self.edge_weight.device, dtype=self.conv.weight.dtype)
+        with default_dtype(self.conv.weight.dtype):
+            dense = DenseSpatialGraphConv(self.in_channels, self.out_channels, adjacency,
+                                          edge_importance=self.edge_importance is not None,
+                                          bias=self.conv.bias is not None)
+        dense = dense.to(self.edge_weight.device)
         dense.conv.load_state_dict(self.conv.state_dict())
         dense.adjacency.copy_(adjacency)
         if self.edge_importance is not None:
@@ -127,10 +129,11 @@ class SpatialGraphConv(MessagePassing):
         from ..graph import from_dense_adjacency
 
         graph = from_dense_adjacency(dense.adjacency.detach().cpu())
-        layer = cls(dense.in_channels, dense.out_channels, graph,
-                    edge_importance=dense.importance is not None, path=path,
-                    bias=dense.conv.bias is not None)
-        layer = layer.to(device=dense.adjacency.device, dtype=dense.conv.weight.dtype)
+        with default_dtype(dense.conv.weight.dtype):
+            layer = cls(dense.in_channels, dense.out_channels, graph,
+                        edge_importance=dense.importance is not None, path=path,
+                        bias=dense.conv.bias is not None)
+        layer = layer.to(dense.adjacency.device)
         layer.conv.load_state_dict(dense.conv.state_dict())
         src, dst = layer.edge_index
         layer.edge_weight.copy_(dense.adjacency[layer.edge_type, src, dst])

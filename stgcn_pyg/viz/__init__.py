@@ -1,0 +1,20 @@
+"""Pictures of skeleton graphs and of what a model learned on them (networkx + matplotlib).
+
+Every ``plot_*`` function builds a matplotlib ``Figure`` (no pyplot state, rendered by Agg),
+saves it atomically when given a path, and returns it; ``plot_sequence`` writes a GIF.
+"""
+from .activation import class_activation
+from .confusion import plot_confusion
+from .curves import plot_curves
+from .draw import draw_skeleton, skeleton_networkx
+from .importance import layer_weights, plot_importance
+from .partitions import neighbour_partitions, plot_partition_matrices, plot_partitions
+from .poses import default_pose, project
+from .sequence import load_sequence, plot_sequence
+from .skeleton import plot_skeleton
+
+__all__ = [
+    "class_activation", "default_pose", "draw_skeleton", "layer_weights", "load_sequence",
+    "neighbour_partitions", "plot_confusion", "plot_curves", "plot_importance", "plot_partition_matrices", "plot_partitions",
+    "plot_sequence", "plot_skeleton", "project", "skeleton_networkx",
+]

@@ -7,7 +7,7 @@ import torch
 from stgcn_pyg.cli import main
 from stgcn_pyg.data import write_synthetic
 
-from training_fixtures import assert_real_png
+from helpers import check_image
 
 
 def _train(data, out, *extra):
@@ -21,15 +21,15 @@ def test_train_then_evaluate(tiny_data, tmp_path, capsys):
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["epochs"] == 2 and metrics["recipe"]["lr"] == 0.01
     assert metrics["config"]["stream"] == "joint+bone"
-    assert_real_png(run / "confusion.png")
-    assert_real_png(run / "curves.png")
+    check_image(run / "confusion.png")
+    check_image(run / "curves.png")
     capsys.readouterr()
     assert main(["evaluate", "--checkpoint", str(run / "checkpoint.pt"),
                  "--data", str(tiny_data)]) == 0
     assert "test: 16 samples  top-1" in capsys.readouterr().out
     evaluation = json.loads((run / "eval_test.json").read_text())
     assert evaluation["test_top1"] == pytest.approx(metrics["test_top1"])
-    assert_real_png(run / "eval_test_confusion.png")
+    check_image(run / "eval_test_confusion.png")
 
 
 def test_resume_continues_to_more_epochs(tiny_data, tmp_path):
@@ -47,8 +47,8 @@ def test_demo_quick(tmp_path, capsys):
     assert "demo: test top-1" in capsys.readouterr().out
     assert main(argv) == 0  # a second call finds the finished run and re-evaluates it
     assert json.loads((out / "metrics.json").read_text())["epochs"] == 1
-    assert_real_png(out / "confusion.png")
-    assert_real_png(out / "curves.png")
+    check_image(out / "confusion.png")
+    check_image(out / "curves.png")
 
 
 def test_prepare_synthetic(tmp_path):

@@ -36,3 +36,16 @@ def test_unsaveable_factory_is_named():
                   temporal=lambda c, k, s: torch.nn.Conv2d(c, c, (k, 1), (s, 1), (k // 2, 0)))
     with pytest.raises(TypeError, match="temporal: a model built with the factory"):
         save_model(model, "unused.pt")
+
+
+def test_checkpoint_without_layer_kwargs_loads(tmp_path):
+    # Checkpoints written before the layer registry: spatial/temporal None, no *_kwargs keys.
+    model = STGCN(3, 4, "openpose", blocks=BLOCKS).eval()
+    save_model(model, tmp_path / "model.pt")
+    checkpoint = torch.load(tmp_path / "model.pt", weights_only=True)
+    for key in ("spatial_kwargs", "temporal_kwargs"):
+        del checkpoint["config"][key]
+    assert checkpoint["config"]["spatial"] is None and checkpoint["config"]["temporal"] is None
+    torch.save(checkpoint, tmp_path / "old.pt")
+    x = torch.randn(1, 3, 6, 18)
+    torch.testing.assert_close(load_model(tmp_path / "old.pt").eval()(x), model(x))

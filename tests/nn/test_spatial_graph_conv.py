@@ -1,6 +1,6 @@
 import pytest
 import torch
-from conftest import TOLERANCE, default_dtype
+from helpers import TOLERANCE, default_dtype
 from reference import ALL_LAYOUTS, reference_adjacency, reference_spatial
 
 from stgcn_pyg.graph import STRATEGIES, build_graph
@@ -124,3 +124,16 @@ def test_bad_input_shape(shape, match, cls):
 def test_bad_path():
     with pytest.raises(ValueError, match=r"path: expected one of \['auto', 'edge', 'fused'\], got 'csr'"):
         SpatialGraphConv(3, 4, build_graph("ntu-rgb+d"), path="csr")
+
+
+@pytest.mark.parametrize("cls", ["mp", "dense"])
+def test_graph_weights_keep_float64_precision_after_double(cls):
+    # Built in float32, cast with .double(): the graph weights must still be the exact
+    # float64 ones (1/3, 1/5, ...), not float32-rounded values.
+    graph = build_graph("ntu-rgb+d", "spatial", 2)
+    layer = SpatialGraphConv(3, 4, graph) if cls == "mp" else DenseSpatialGraphConv(3, 4, graph)
+    layer = layer.double()
+    x = torch.randn(2, 3, 5, 25, dtype=torch.float64)
+    a = torch.as_tensor(reference_adjacency(*ALL_LAYOUTS["ntu-rgb+d"], "spatial", 2))
+    expected = reference_spatial(x, layer.conv.weight, layer.conv.bias, a)
+    torch.testing.assert_close(layer(x), expected, atol=1e-12, rtol=0)

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from training_fixtures import assert_real_png
+from helpers import check_image
 
 from stgcn_pyg.viz.confusion import plot_confusion
 from stgcn_pyg.viz.curves import plot_curves
@@ -10,14 +10,14 @@ from stgcn_pyg.viz.curves import plot_curves
 def test_confusion_png(tmp_path, normalize):
     matrix = [[5, 1, 0], [0, 3, 3], [0, 0, 0]]
     path = plot_confusion(matrix, ["a", "b", "c"], tmp_path / "c.png", normalize=normalize)
-    assert_real_png(path)
+    check_image(path)
 
 
 def test_curves_png(tmp_path):
     history = [{"epoch": e, "lr": 0.1, "train_loss": 2 / e, "train_top1": 0.2 * e,
                 "test_loss": 2.2 / e, "test_top1": 0.18 * e} for e in range(1, 5)]
     history[1] = {k: v for k, v in history[1].items() if not k.startswith("test")}
-    assert_real_png(plot_curves(history, tmp_path / "curves.png"))
+    check_image(plot_curves(history, tmp_path / "curves.png"))
 
 
 def test_bad_input(tmp_path):

@@ -1,0 +1,73 @@
+"""Command-line options shared by the verbs that build or load models.
+
+- :func:`add_layer_arguments` / :func:`layer_overrides`: ``--spatial NAME``,
+  ``--spatial-kwargs JSON``, ``--temporal NAME``, ``--temporal-kwargs JSON``, ``--import MODULE``
+  become ``STGCN`` keyword arguments (only those given).
+- :func:`add_import_argument` / :func:`import_modules`: ``--import MODULE`` alone, for verbs that
+  load checkpoints of models with custom layers.
+- :func:`add_speed_arguments`: ``--compile`` and ``--amp off|bf16|fp16``
+  (see :mod:`stgcn_pyg.precision` and :func:`stgcn_pyg.models.maybe_compile`).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+from typing import Any
+
+from ..precision import AMP_MODES
+
+
+def add_import_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--import", dest="imports", action="append", default=[],
+                        metavar="MODULE", help="import a module that registers custom layers "
+                                               "(repeatable; it must be on PYTHONPATH)")
+
+
+def import_modules(args: argparse.Namespace) -> None:
+    """Import every ``--import`` module (their ``register_*`` decorators run)."""
+    for module in args.imports:
+        try:
+            importlib.import_module(module)
+        except ImportError as err:
+            raise ValueError(f"--import: cannot import {module!r}: {err}") from err
+
+
+def add_layer_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--spatial", metavar="NAME", default=None,
+                        help="registered spatial layer (built in: mp, dense, adaptive)")
+    parser.add_argument("--spatial-kwargs", metavar="JSON", default=None,
+                        help='its keyword arguments, e.g. \'{"data_dependent": true}\'')
+    parser.add_argument("--temporal", metavar="NAME", default=None,
+                        help="registered temporal layer (built in: conv, mstcn)")
+    parser.add_argument("--temporal-kwargs", metavar="JSON", default=None,
+                        help='its keyword arguments, e.g. \'{"dilations": [1, 2]}\'')
+    add_import_argument(parser)
+
+
+def layer_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``STGCN`` keyword arguments of the layer options (after ``--import``)."""
+    import_modules(args)
+    overrides: dict[str, Any] = {}
+    for kind in ("spatial", "temporal"):
+        name, kwargs = getattr(args, kind), getattr(args, f"{kind}_kwargs")
+        if kwargs is not None and name is None:
+            raise ValueError(f"--{kind}-kwargs: given without --{kind}")
+        if name is not None:
+            overrides[kind] = name
+        if kwargs is not None:
+            try:
+                parsed = json.loads(kwargs)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"--{kind}-kwargs: expected a JSON object, got {kwargs!r} "
+                                 f"({err})") from None
+            if not isinstance(parsed, dict):
+                raise ValueError(f"--{kind}-kwargs: expected a JSON object, got {kwargs!r}")
+            overrides[f"{kind}_kwargs"] = parsed
+    return overrides
+
+
+def add_speed_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--compile", action="store_true", help="wrap the model in torch.compile")
+    parser.add_argument("--amp", choices=AMP_MODES, default="off",
+                        help="mixed precision: bf16 autocast (CPU, CUDA) or fp16 (CUDA)")
