@@ -32,6 +32,14 @@ def test_train_then_evaluate(tiny_data, tmp_path, capsys):
     check_image(run / "eval_test_confusion.png")
 
 
+def test_bf16_autocast_on_cpu_and_fp16_refused(tiny_data, tmp_path, capsys):
+    assert _train(tiny_data, tmp_path / "bf16", "--amp", "bf16", "--epochs", "1") == 0
+    assert json.loads((tmp_path / "bf16" / "metrics.json").read_text())["config"]["amp"] == "bf16"
+    err = _error(capsys, ["train", "--data", str(tiny_data), "--out", str(tmp_path / "fp16"),
+                          "--amp", "fp16", "--device", "cpu"])
+    assert "amp: 'fp16' needs a CUDA device" in err
+
+
 def test_resume_continues_to_more_epochs(tiny_data, tmp_path):
     run = tmp_path / "run"
     assert _train(tiny_data, run, "--recipe", "seed") == 0
