@@ -6,6 +6,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 from ..models import PRESETS
+from ..precision import AMP_MODES
 from ..train import RECIPES, TrainConfig, load_checkpoint, train
 from ..train.loop import CHECKPOINT
 from ..train.recipes import SCHEDULES
@@ -59,8 +60,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     runtime = parser.add_argument_group("runtime")
     runtime.add_argument("--workers", type=int, help="data-loader worker processes (default 0)")
     runtime.add_argument("--device", help="cpu, cuda, cuda:1 (default: cuda when available)")
-    runtime.add_argument("--amp", action="store_true", default=None,
-                         help="mixed precision (CUDA only)")
+    runtime.add_argument("--amp", choices=AMP_MODES, help="mixed precision: bf16 (CPU, CUDA) "
+                         "or fp16 (CUDA, with loss scaling); default off")
     runtime.add_argument("--sync-bn", action="store_true", default=None,
                          help="SyncBatchNorm under torchrun")
     runtime.add_argument("--eval-every", type=int, help="evaluate every N epochs (default 1)")

@@ -30,6 +30,8 @@ def setup(device: str | None = None) -> Dist:
     nccl on CUDA. Without torchrun, a single process on ``device`` (default: cuda if any)."""
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"--device {device}: CUDA is not available on this machine")
     if world_size == 1:
         return Dist(0, 1, torch.device(device))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))

@@ -22,6 +22,7 @@ from ..data import Compose, SkeletonFolder, Streams, default_augmentation, num_c
 from ..graph import get_skeleton, layout_names
 from ..io import save_json, save_torch
 from ..models import STGCN, model_from_dict, model_to_dict, preset_config, save_model
+from ..precision import amp_dtype, autocast, grad_scaler
 from .distributed import Dist, all_gather, all_sum, barrier, setup, teardown
 from .metrics import classification_metrics
 from .recipes import Recipe, get_recipe
@@ -51,7 +52,7 @@ class TrainConfig:
     overrides: dict[str, Any] = field(default_factory=dict)
     stream: str = "joint"
     workers: int = 0
-    amp: bool = False
+    amp: str = "off"
     sync_bn: bool = False
     device: str | None = None
     eval_every: int = 1
@@ -139,6 +140,7 @@ class _Run:
         self.config, self.info, self.log = config, info, log
         self.out = Path(config.out)
         self.recipe = config.resolved_recipe()
+        amp_dtype(config.amp, info.device)  # a clear error before any work
         state = load_checkpoint(self.out / CHECKPOINT) if resume else None
         if state is None and info.main and (self.out / CHECKPOINT).exists():
             raise ValueError(f"--out {self.out}: holds a run already (checkpoint.pt); pass "
@@ -169,10 +171,7 @@ class _Run:
                                  sampler=self.sampler, num_workers=config.workers)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, r.lr_factor(config.epochs, len(self.loader)))
-        self.amp = config.amp and info.device.type == "cuda"
-        if config.amp and not self.amp:
-            log("note: --amp needs CUDA; training in float32")
-        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp)
+        self.scaler = grad_scaler(config.amp, info.device)
         self.epoch, self.history = 0, []
         if state is not None:
             self._restore(state)
@@ -244,7 +243,7 @@ class _Run:
                    disable=not (self.config.progress and self.info.main), file=sys.stderr)
         for x, y in bar:
             x, y = x.to(self.info.device), y.to(self.info.device)
-            with torch.autocast("cuda", dtype=torch.float16, enabled=self.amp):
+            with autocast(self.config.amp, self.info.device):
                 logits = self.net(x)
                 loss = criterion(logits.float(), y)
             self.optimizer.zero_grad(set_to_none=True)

@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from stgcn_pyg.cli import main
 from stgcn_pyg.data import write_synthetic
@@ -31,6 +32,14 @@ def test_train_then_evaluate(tiny_data, tmp_path, capsys):
     check_image(run / "eval_test_confusion.png")
 
 
+def test_bf16_autocast_on_cpu_and_fp16_refused(tiny_data, tmp_path, capsys):
+    assert _train(tiny_data, tmp_path / "bf16", "--amp", "bf16", "--epochs", "1") == 0
+    assert json.loads((tmp_path / "bf16" / "metrics.json").read_text())["config"]["amp"] == "bf16"
+    err = _error(capsys, ["train", "--data", str(tiny_data), "--out", str(tmp_path / "fp16"),
+                          "--amp", "fp16", "--device", "cpu"])
+    assert "amp: 'fp16' needs a CUDA device" in err
+
+
 def test_resume_continues_to_more_epochs(tiny_data, tmp_path):
     run = tmp_path / "run"
     assert _train(tiny_data, run, "--recipe", "seed") == 0
@@ -40,10 +49,11 @@ def test_resume_continues_to_more_epochs(tiny_data, tmp_path):
 
 def test_demo_quick(tmp_path, capsys):
     out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--epochs", "1", "--train-samples", "24",
-                 "--test-samples", "12", "--frames", "8", "--preset", "tiny",
-                 "--no-progress"]) == 0
+    argv = ["demo", "--out", str(out), "--epochs", "1", "--train-samples", "24",
+            "--test-samples", "12", "--frames", "8", "--preset", "tiny", "--no-progress"]
+    assert main(argv) == 0
     assert "demo: test top-1" in capsys.readouterr().out
+    assert main(argv) == 0  # a second call finds the finished run and re-evaluates it
     assert json.loads((out / "metrics.json").read_text())["epochs"] == 1
     check_image(out / "confusion.png")
     check_image(out / "curves.png")
@@ -75,6 +85,10 @@ def test_bad_input_errors(tiny_data, tmp_path, capsys):
     err = _error(capsys, ["train", "--data", str(tiny_data), "--out", str(tmp_path / "r"),
                           "--layout", "kinect-v1"])
     assert "train_data.npy: V = 25 joints (dim 3) does not match layout 'kinect-v1'" in err
+    if not torch.cuda.is_available():
+        err = _error(capsys, ["train", "--data", str(tiny_data), "--out", str(tmp_path / "r"),
+                              "--device", "cuda"])
+        assert "--device cuda: CUDA is not available" in err
     err = _error(capsys, ["train", "--out", str(tmp_path / "r"), "--resume"])
     assert "checkpoint.pt: no such file" in err
     err = _error(capsys, ["prepare", "ucla", str(tmp_path / "nope"), "--out", str(tmp_path)])
