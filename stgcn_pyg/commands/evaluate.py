@@ -10,6 +10,7 @@ import torch
 from ..data import SkeletonFolder, Streams
 from ..io import save_json
 from ..models import load_model
+from .options import add_import_argument, import_modules
 from ..train import evaluate
 from ..viz.confusion import plot_confusion
 
@@ -24,9 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default: the checkpoint's folder)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--device", default="cpu")
+    add_import_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    import_modules(args)  # registers custom layers the checkpoint names
     checkpoint = Path(args.checkpoint)
     model = _load(checkpoint)
     stream = args.stream or _stored_stream(checkpoint)

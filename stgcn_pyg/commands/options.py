@@ -5,8 +5,6 @@
   become ``STGCN`` keyword arguments (only those given).
 - :func:`add_import_argument` / :func:`import_modules`: ``--import MODULE`` alone, for verbs that
   load checkpoints of models with custom layers.
-- :func:`add_speed_arguments`: ``--compile`` and ``--amp off|bf16|fp16``
-  (see :mod:`stgcn_pyg.precision` and :func:`stgcn_pyg.models.maybe_compile`).
 """
 from __future__ import annotations
 
@@ -15,7 +13,6 @@ import importlib
 import json
 from typing import Any
 
-from ..precision import AMP_MODES
 
 
 def add_import_argument(parser: argparse.ArgumentParser) -> None:
@@ -65,9 +62,3 @@ def layer_overrides(args: argparse.Namespace) -> dict[str, Any]:
                 raise ValueError(f"--{kind}-kwargs: expected a JSON object, got {kwargs!r}")
             overrides[f"{kind}_kwargs"] = parsed
     return overrides
-
-
-def add_speed_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--compile", action="store_true", help="wrap the model in torch.compile")
-    parser.add_argument("--amp", choices=AMP_MODES, default="off",
-                        help="mixed precision: bf16 autocast (CPU, CUDA) or fp16 (CUDA)")

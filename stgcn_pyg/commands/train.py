@@ -6,13 +6,14 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 from ..models import PRESETS
+from .options import add_layer_arguments, layer_overrides
 from ..precision import AMP_MODES
 from ..train import RECIPES, TrainConfig, load_checkpoint, train
 from ..train.loop import CHECKPOINT
 from ..train.recipes import SCHEDULES
 
 # settings that may change when a run is resumed; every other one must match the checkpoint
-RESUMABLE = ("epochs", "workers", "device", "progress", "eval_every", "amp")
+RESUMABLE = ("epochs", "workers", "device", "progress", "eval_every", "amp", "compile")
 # recipe overrides: option destination -> Recipe field
 RECIPE_OPTIONS = {"lr": "lr", "momentum": "momentum", "nesterov": "nesterov",
                   "weight_decay": "weight_decay", "batch_size": "batch_size",
@@ -40,6 +41,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                        help="partition strategy (default: the preset's)")
     model.add_argument("--backend", choices=["mp", "dense"], help="spatial layer (default: mp)")
     model.add_argument("--stream", help="input stream: joint, bone, motion or e.g. joint+bone")
+    add_layer_arguments(model)
     recipe = parser.add_argument_group("recipe (defaults from --recipe)")
     recipe.add_argument("--recipe", choices=sorted(RECIPES), help="default: default")
     recipe.add_argument("--epochs", type=int, help="epochs to complete (default: 30)")
@@ -62,6 +64,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     runtime.add_argument("--device", help="cpu, cuda, cuda:1 (default: cuda when available)")
     runtime.add_argument("--amp", choices=AMP_MODES, help="mixed precision: bf16 (CPU, CUDA) "
                          "or fp16 (CUDA, with loss scaling); default off")
+    runtime.add_argument("--compile", action="store_true", default=None,
+                         help="train and evaluate through torch.compile")
     runtime.add_argument("--sync-bn", action="store_true", default=None,
                          help="SyncBatchNorm under torchrun")
     runtime.add_argument("--eval-every", type=int, help="evaluate every N epochs (default 1)")
@@ -73,6 +77,7 @@ def config_from_args(args: argparse.Namespace, **defaults) -> TrainConfig:
     """A :class:`TrainConfig` from the given options over ``defaults`` over the built-ins."""
     given = {f.name: getattr(args, f.name) for f in fields(TrainConfig)
              if getattr(args, f.name, None) is not None}
+    given.update(layer_overrides(args))  # parsed --spatial/--temporal(-kwargs); runs --import
     overrides = {field: getattr(args, dest) for dest, field in RECIPE_OPTIONS.items()
                  if getattr(args, dest, None) is not None}
     values = {**defaults, **given, "overrides": {**defaults.get("overrides", {}), **overrides}}

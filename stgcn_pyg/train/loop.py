@@ -2,6 +2,7 @@
 confusion.png, curves.png}`` out; resumable bit-exactly on CPU, DDP under torchrun."""
 from __future__ import annotations
 
+import importlib
 import pickle
 import random
 import sys
@@ -21,7 +22,8 @@ from tqdm import tqdm
 from ..data import Compose, SkeletonFolder, Streams, default_augmentation, num_classes_of
 from ..graph import get_skeleton, layout_names
 from ..io import save_json, save_torch
-from ..models import STGCN, model_from_dict, model_to_dict, preset_config, save_model
+from ..models import (STGCN, maybe_compile, model_from_dict, model_to_dict, preset_config,
+                      save_model)
 from ..precision import amp_dtype, autocast, grad_scaler
 from .distributed import Dist, all_gather, all_sum, barrier, setup, teardown
 from .metrics import classification_metrics
@@ -53,6 +55,12 @@ class TrainConfig:
     stream: str = "joint"
     workers: int = 0
     amp: str = "off"
+    compile: bool = False
+    spatial: str | None = None
+    spatial_kwargs: dict[str, Any] | None = None
+    temporal: str | None = None
+    temporal_kwargs: dict[str, Any] | None = None
+    imports: list[str] = field(default_factory=list)
     sync_bn: bool = False
     device: str | None = None
     eval_every: int = 1
@@ -109,11 +117,15 @@ def resolve_layout(preset: str, layout: str | None, num_nodes: int, source: str)
 
 
 def build_model(config: TrainConfig, num_classes: int, layout: str) -> STGCN:
-    """The network of a run: preset, layout, strategy, backend, input channels of the stream."""
+    """The network of a run: preset, layout, strategy, backend, registered spatial/temporal
+    layers (after importing ``config.imports``), input channels of the stream."""
+    for module in config.imports:
+        importlib.import_module(module)
     overrides: dict[str, Any] = dict(graph=layout, backend=config.backend,
                                      in_channels=Streams(config.stream, layout).channels())
-    if config.strategy is not None:
-        overrides["strategy"] = config.strategy
+    for key in ("strategy", "spatial", "spatial_kwargs", "temporal", "temporal_kwargs"):
+        if getattr(config, key) is not None:
+            overrides[key] = getattr(config, key)
     return STGCN.from_preset(config.preset, num_classes, **overrides)
 
 
@@ -162,6 +174,7 @@ class _Run:
             elif config.sync_bn:
                 log("note: --sync-bn needs CUDA (PyTorch's SyncBatchNorm); using BatchNorm")
             self.net = DistributedDataParallel(self.net)
+        self.net = maybe_compile(self.net, config.compile)  # checkpoints keep self.model
         r = self.recipe
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=r.lr, momentum=r.momentum,
                                          nesterov=r.nesterov, weight_decay=r.weight_decay)

@@ -108,3 +108,19 @@ def test_checkpoint_of_another_model(tiny_data, tmp_path, capsys):
     err = _error(capsys, ["evaluate", "--checkpoint", str(tmp_path / "junk.pt"),
                           "--data", str(tiny_data)])
     assert "junk.pt" in err
+
+
+def test_variants_train_from_the_cli_with_compile(tiny_data, tmp_path):
+    # Both worked variants of the extension API, through --spatial/--temporal, compiled.
+    run = tmp_path / "variants"
+    assert main(["train", "--data", str(tiny_data), "--out", str(run), "--preset", "tiny",
+                 "--epochs", "1", "--no-progress", "--compile",
+                 "--spatial", "adaptive", "--spatial-kwargs", '{"data_dependent": true}',
+                 "--temporal", "mstcn"]) == 0
+    from stgcn_pyg.models import load_model
+
+    model = load_model(run / "checkpoint.pt")
+    assert type(model.blocks[0].gcn).__name__ == "AdaptiveGraphConv"
+    assert type(model.blocks[0].tcn.conv).__name__ == "MultiScaleTemporalConv"
+    assert main(["evaluate", "--checkpoint", str(run / "checkpoint.pt"),
+                 "--data", str(tiny_data)]) == 0

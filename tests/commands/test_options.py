@@ -2,27 +2,25 @@ import argparse
 
 import pytest
 
-from stgcn_pyg.commands.options import add_layer_arguments, add_speed_arguments, layer_overrides
+from stgcn_pyg.commands.options import add_layer_arguments, layer_overrides
 from stgcn_pyg.models import STGCN
 
 
 def _parse(argv):
     parser = argparse.ArgumentParser()
     add_layer_arguments(parser)
-    add_speed_arguments(parser)
     return parser.parse_args(argv)
 
 
 def test_layer_options_become_model_arguments():
     args = _parse(["--spatial", "adaptive", "--spatial-kwargs", '{"data_dependent": true}',
-                   "--temporal", "mstcn", "--import", "json", "--compile", "--amp", "bf16"])
+                   "--temporal", "mstcn", "--import", "json"])
     overrides = layer_overrides(args)
     assert overrides == {"spatial": "adaptive", "spatial_kwargs": {"data_dependent": True},
                          "temporal": "mstcn"}
-    assert args.compile and args.amp == "bf16"
     model = STGCN.from_preset("seed", 14, **overrides)
     assert type(model.blocks[0].gcn).__name__ == "AdaptiveGraphConv"
-    assert layer_overrides(_parse([])) == {} and _parse([]).amp == "off"
+    assert layer_overrides(_parse([])) == {}
 
 
 @pytest.mark.parametrize("argv,match", [
