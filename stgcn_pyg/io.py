@@ -42,3 +42,18 @@ def save_json(obj: Any, path: "str | Path") -> None:
     """Write ``obj`` as indented JSON atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2) + "\n")
+
+
+def load_json_object(path: "str | Path", what: str = "") -> dict:
+    """Read a JSON object; errors name ``what`` and the file (missing, invalid, not an object)."""
+    path = Path(path)
+    label = f"{what} {path}" if what else str(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{label}: no such file")
+    try:
+        value = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{label}: not valid JSON ({err})") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{label}: expected a JSON object, got {type(value).__name__}")
+    return value

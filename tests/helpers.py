@@ -1,5 +1,4 @@
 """Helpers shared by the tests (imported as ``helpers``; conftest files hold fixtures only)."""
-import contextlib
 import os
 from pathlib import Path
 
@@ -7,19 +6,10 @@ import numpy as np
 import torch
 from PIL import Image
 
+from stgcn_pyg.utils import default_dtype  # noqa: F401  (re-exported for the tests)
+
 TOLERANCE = {torch.float64: 1e-10, torch.float32: 1e-5}
 MIN_PIXEL_VARIANCE = 25.0
-
-
-@contextlib.contextmanager
-def default_dtype(dtype):
-    """Build modules with parameters in ``dtype``."""
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(dtype)
-    try:
-        yield
-    finally:
-        torch.set_default_dtype(previous)
 
 
 def datasets_dir() -> Path:

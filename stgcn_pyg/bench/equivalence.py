@@ -6,8 +6,7 @@ layer level and for a small whole model; plus both presets and the seed notebook
 """
 from __future__ import annotations
 
-import contextlib
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import torch
 from torch import Tensor, nn
@@ -17,23 +16,13 @@ from ..graph import STRATEGIES, build_graph, layout_names
 from ..models import STGCN, BlockSpec
 from ..nn import SpatialGraphConv
 from .notebook_model import NotebookSTGCN
+from ..utils import default_dtype
 from .speed import with_path
 
 PATHS = ("fused", "edge", "scatter")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 ORDERS = {"aggregate_first": (3, 8), "convolve_first": (8, 3)}  # (C, C') of the layer
 SMALL_MODEL = [BlockSpec(8, 1, residual=False), BlockSpec(8, 1), BlockSpec(16, 2)]
-
-
-@contextlib.contextmanager
-def default_dtype(dtype: torch.dtype) -> Iterator[None]:
-    """Build modules in ``dtype`` so the graph buffers are exact in that precision."""
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(dtype)
-    try:
-        yield
-    finally:
-        torch.set_default_dtype(previous)
 
 
 def errors(mp: nn.Module, dense: nn.Module, x: Tensor, seed: int = 0,

@@ -16,7 +16,7 @@ from torch import Tensor, nn
 from ..convert import from_seed_notebook
 from ..graph import build_graph
 from ..models import STGCN
-from ..nn import DenseSpatialGraphConv, SpatialGraphConv
+from ..nn import SpatialGraphConv
 from .notebook_model import NotebookSTGCN
 from .timing import interleaved_times, peak_memory, summarize
 

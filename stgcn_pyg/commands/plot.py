@@ -3,10 +3,10 @@ sequences, confusion matrices and training curves."""
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from ..graph import STRATEGIES, build_graph
+from ..io import load_json_object
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -168,12 +168,4 @@ def _curves(args) -> None:
 
 
 def _read_metrics(path: Path) -> dict:
-    if not path.is_file():
-        raise FileNotFoundError(f"metrics {path}: no such file")
-    try:
-        metrics = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise ValueError(f"metrics {path}: not valid JSON ({err})") from None
-    if not isinstance(metrics, dict):
-        raise ValueError(f"metrics {path}: expected a JSON object")
-    return metrics
+    return load_json_object(path, "metrics")

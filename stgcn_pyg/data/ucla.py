@@ -1,12 +1,13 @@
 """The NW-UCLA Multiview Action 3D JSON folder (Kinect v1, 20 joints) and its cross-view split."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..io import load_json_object
 
 NUM_JOINTS = 20
 NUM_CLASSES = 10
@@ -30,12 +31,7 @@ class UCLASequence:
 def read_ucla_json(path: "str | Path") -> UCLASequence:
     """Read ``{"file_name": "aAA_sSS_eEE_vVV", "skeletons": [T][20][3], "label": 1..10}``."""
     path = Path(path)
-    try:
-        record = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path}: not valid JSON ({err})") from None
-    if not isinstance(record, dict):
-        raise ValueError(f"{path}: expected a JSON object, got {type(record).__name__}")
+    record = load_json_object(path)
     missing = [key for key in _KEYS if key not in record]
     if missing:
         raise ValueError(f"{path}: missing keys {missing} (expected {list(_KEYS)})")

@@ -80,8 +80,7 @@ def partition_adjacency(skeleton: Skeleton, strategy: str = "spatial", max_hop: 
     if strategy == "distance":
         return np.stack(at_hop)
     center_dist = (exact_hop_distance(skeleton) if exact_distance else dist)[:, skeleton.center]
-    src_farther = center_dist[:, None] > center_dist[None, :]  # [src, dst]
-    src_closer = center_dist[:, None] < center_dist[None, :]
+    src_closer = center_dist[:, None] < center_dist[None, :]  # [src, dst]
     parts = [at_hop[0]]
     for a in at_hop[1:]:
         parts.append(np.where(src_closer, 0.0, a))   # same distance (R) + source farther (P)

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..io import atomic_path  # noqa: E402
+from .draw import save_figure  # noqa: E402
 
 
 def plot_confusion(matrix: "Sequence[Sequence[float]] | np.ndarray", class_names: Sequence[str],
@@ -44,8 +44,6 @@ def plot_confusion(matrix: "Sequence[Sequence[float]] | np.ndarray", class_names
                     color="white" if value > 0.6 * matrix.max() else "black")
     ax.set_title("confusion matrix" + (" (row-normalized)" if normalize else ""))
     fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100)
+    save_figure(fig, path)
     plt.close(fig)
-    return path
+    return Path(path)

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from ..io import atomic_path  # noqa: E402
+from .draw import save_figure  # noqa: E402
 
 
 def plot_curves(history: Sequence[dict[str, Any]], path: "str | Path") -> Path:
@@ -37,8 +37,6 @@ def plot_curves(history: Sequence[dict[str, Any]], path: "str | Path") -> Path:
         ax.grid(alpha=0.3)
         ax.legend()
     fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100)
+    save_figure(fig, path)
     plt.close(fig)
-    return path
+    return Path(path)

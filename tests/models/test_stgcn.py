@@ -2,7 +2,7 @@ import pytest
 import torch
 from helpers import TOLERANCE, default_dtype
 
-from stgcn_pyg.graph import STRATEGIES, build_graph
+from stgcn_pyg.graph import STRATEGIES
 from stgcn_pyg.models import STGCN, BlockSpec
 from stgcn_pyg.nn import DenseSpatialGraphConv, SpatialGraphConv
 from stgcn_pyg.nn.spatial_graph_conv import PATHS
