@@ -1,4 +1,4 @@
-"""The tutorial's Python blocks run as written, in order, as one module."""
+"""The Python blocks of the README tour and of the tutorial run as written."""
 import re
 import sys
 import types
@@ -15,3 +15,11 @@ def test_extending_tutorial_runs(monkeypatch):
     monkeypatch.setitem(sys.modules, module.__name__, module)
     exec(compile("\n".join(blocks), str(DOCS / "extending.md"), "exec"), module.__dict__)
     assert module.model.config["spatial"] == "mean-partition"
+
+
+def test_readme_tour_runs():
+    text = (DOCS.parent / "README.md").read_text()
+    tour = re.search(r"## A tour in Python\n\n```python\n(.*?)```", text, flags=re.S).group(1)
+    namespace: dict = {}
+    exec(compile(tour, "README.md", "exec"), namespace)
+    assert namespace["scores"].shape == (8, 60)
