@@ -31,7 +31,8 @@ def plot_confusion(matrix: "Sequence[Sequence[float]] | np.ndarray", class_names
     size = max(4.0, 0.45 * len(matrix) + 2.5)
     fig, ax = plt.subplots(figsize=(size + 1, size))
     image = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1 if normalize else None)
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
+                 label="fraction of the true class" if normalize else "clips")
     ticks = np.arange(len(matrix))
     ax.set_xticks(ticks, class_names, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(ticks, class_names, fontsize=8)
