@@ -1,11 +1,11 @@
 """Skeleton graphs: layouts, the authors' partitioning, and PyG ``Data`` conversion."""
 from .data import build_graph, from_dense_adjacency, to_dense_adjacency
-from .layouts import get_skeleton, layout_names, register_layout
+from .layouts import get_skeleton, layout_names, layouts_with_nodes, register_layout
 from .partition import STRATEGIES, partition_adjacency, partition_names
 from .skeleton import Skeleton
 
 __all__ = [
     "Skeleton", "STRATEGIES", "build_graph", "from_dense_adjacency", "get_skeleton",
-    "layout_names", "partition_adjacency", "partition_names", "register_layout",
+    "layout_names", "layouts_with_nodes", "partition_adjacency", "partition_names", "register_layout",
     "to_dense_adjacency",
 ]

@@ -44,6 +44,11 @@ def layout_names() -> list[str]:
     return sorted(_LAYOUTS)
 
 
+def layouts_with_nodes(num_nodes: int) -> list[str]:
+    """The registered layout names whose skeleton has ``num_nodes`` joints."""
+    return [name for name in layout_names() if _LAYOUTS[name].num_nodes == num_nodes]
+
+
 def get_skeleton(layout: "str | Path | Skeleton") -> Skeleton:
     """Resolve a registered name, a path to a ``.json`` layout file, or a ``Skeleton``."""
     if isinstance(layout, Skeleton):

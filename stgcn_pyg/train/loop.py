@@ -20,7 +20,7 @@ from torch.utils.data.distributed import DistributedSampler
 from tqdm import tqdm
 
 from ..data import Compose, SkeletonFolder, Streams, default_augmentation, num_classes_of
-from ..graph import get_skeleton, layout_names
+from ..graph import get_skeleton, layouts_with_nodes
 from ..io import save_json, save_torch
 from ..models import (STGCN, maybe_compile, model_from_dict, model_to_dict, preset_config,
                       save_model)
@@ -109,7 +109,7 @@ def resolve_layout(preset: str, layout: str | None, num_nodes: int, source: str)
     preset_layout = preset_config(preset)["graph"]
     if get_skeleton(preset_layout).num_nodes == num_nodes:
         return preset_layout
-    matches = [n for n in layout_names() if get_skeleton(n).num_nodes == num_nodes]
+    matches = layouts_with_nodes(num_nodes)
     if len(matches) != 1:
         raise ValueError(f"{source}: V = {num_nodes} joints; pass --layout (registered layouts "
                          f"with {num_nodes} joints: {matches or 'none'})")

@@ -11,7 +11,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from ..graph import Skeleton, get_skeleton, layout_names
+from ..graph import Skeleton, get_skeleton, layouts_with_nodes
 from ..io import atomic_path
 from .draw import draw_skeleton, skeleton_networkx
 from .poses import project
@@ -54,7 +54,7 @@ def load_sequence(source: "np.ndarray | str | Path", index: int | None = None) -
 
 def layout_for(num_nodes: int) -> str:
     """The registered layout with ``num_nodes`` joints; ``ValueError`` when none or several."""
-    names = [n for n in layout_names() if get_skeleton(n).num_nodes == num_nodes]
+    names = layouts_with_nodes(num_nodes)
     if len(names) != 1:
         raise ValueError(f"layout: cannot tell the layout of a sequence with V={num_nodes} joints "
                          f"(registered layouts with that V: {names}); pass layout=")
