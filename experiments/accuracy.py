@@ -1,6 +1,6 @@
 """Accuracy on real recordings (NW-UCLA, cross-view), run through the ``stgcn-pyg`` CLI.
 
-    python experiments/accuracy.py nwucla [--epochs 30 --frames 32 --preset compact]
+    python experiments/accuracy.py nwucla [--epochs 30 --frames 32 --preset compact --stream joint]
     python experiments/accuracy.py seed-vs-dense [--seeds 0 1 --epochs 15]
 
 Options it does not know are handed to ``stgcn-pyg train`` (e.g. ``--stream joint+bone``).
@@ -67,14 +67,17 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=32)
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--preset", default="compact")
+    parser.add_argument("--stream", default="joint", help="nwucla: the input stream")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     args, extra = parser.parse_known_args()  # unknown options go to stgcn-pyg train
     data = prepared(args.frames)
     results = RUNS / args.experiment / "results.jsonl"
     results.parent.mkdir(parents=True, exist_ok=True)
     if args.experiment == "nwucla":
-        train(f"{args.preset}-T{args.frames}", data,
-              ["--preset", args.preset, "--epochs", str(args.epochs or 30), *extra], results)
+        epochs = args.epochs or 30
+        train(f"{args.preset}-{args.stream}-T{args.frames}-e{epochs}", data,
+              ["--preset", args.preset, "--stream", args.stream, "--epochs", str(epochs), *extra],
+              results)
     else:
         for seed in args.seeds:
             for backend in ("mp", "dense"):

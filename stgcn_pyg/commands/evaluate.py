@@ -1,4 +1,5 @@
-"""``stgcn-pyg evaluate``: metrics and a confusion-matrix PNG of a checkpoint on a folder."""
+"""``stgcn-pyg evaluate``: metrics and a confusion-matrix PNG of a checkpoint (or of several,
+fused by averaging their class probabilities) on a folder."""
 from __future__ import annotations
 
 import argparse
@@ -11,18 +12,22 @@ from ..data import SkeletonFolder, Streams
 from ..io import save_json
 from ..models import load_model
 from .options import add_import_argument, import_modules
-from ..train import evaluate
+from ..train import ensemble_metrics, predict
 from ..viz.confusion import plot_confusion
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--checkpoint", required=True,
-                        help="RUN/checkpoint.pt or RUN/model.pt (or any save_model file)")
+    parser.add_argument("--checkpoint", required=True, nargs="+",
+                        help="RUN/checkpoint.pt or RUN/model.pt (or any save_model file); "
+                        "several: an ensemble, each model fed its own training stream")
+    parser.add_argument("--weights", type=float, nargs="+",
+                        help="ensemble: one positive weight per checkpoint (default: equal)")
     parser.add_argument("--data", required=True, help="seed-format folder")
     parser.add_argument("--split", choices=["train", "test"], default="test")
-    parser.add_argument("--stream", help="input stream (default: the training run's, else joint)")
+    parser.add_argument("--stream", help="input stream (default: the training run's, else "
+                        "joint; one checkpoint only)")
     parser.add_argument("--out", help="folder for eval_<split>.json and the PNG "
-                        "(default: the checkpoint's folder)")
+                        "(default: the checkpoint's folder; required for several)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--device", default="cpu")
     add_import_argument(parser)
@@ -30,30 +35,61 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import_modules(args)  # registers custom layers the checkpoint names
-    checkpoint = Path(args.checkpoint)
-    model = _load(checkpoint)
-    stream = args.stream or _stored_stream(checkpoint)
-    streams = Streams(stream, model.config["graph"])
-    if streams.channels() != model.in_channels:
-        raise ValueError(f"--stream {stream!r} gives {streams.channels()} channels; checkpoint "
-                         f"{checkpoint} expects {model.in_channels}")
-    dataset = SkeletonFolder(args.data, args.split, num_classes=model.num_classes,
-                             num_nodes=model.num_nodes, in_channels=3, transform=streams)
-    result = evaluate(model.to(args.device), dataset, args.batch_size, torch.device(args.device))
+    checkpoints = [Path(c) for c in args.checkpoint]
+    _check_arguments(args, checkpoints)
+    members, logits, dataset = [], [], None
+    for checkpoint in checkpoints:
+        model = _load(checkpoint)
+        stream = args.stream or _stored_stream(checkpoint)
+        streams = Streams(stream, model.config["graph"])
+        if streams.channels() != model.in_channels:
+            raise ValueError(f"--stream {stream!r} gives {streams.channels()} channels; "
+                             f"checkpoint {checkpoint} expects {model.in_channels}")
+        if dataset is not None and model.num_classes != dataset.num_classes:
+            raise ValueError(f"--checkpoint: {checkpoint} has {model.num_classes} classes, "
+                             f"{checkpoints[0]} has {dataset.num_classes}")
+        dataset = SkeletonFolder(args.data, args.split, num_classes=model.num_classes,
+                                 num_nodes=model.num_nodes, in_channels=3, transform=streams)
+        member_logits, labels = predict(model.to(args.device), dataset, args.batch_size,
+                                        torch.device(args.device))
+        logits.append(member_logits)
+        member = ensemble_metrics([member_logits], labels)
+        members.append({"checkpoint": str(checkpoint), "stream": stream,
+                        f"{args.split}_top1": member["top1"]})
+        if len(checkpoints) > 1:
+            print(f"{checkpoint} ({stream}): top-1 {member['top1']:.4f}")
+    result = ensemble_metrics(logits, labels, args.weights)
+    num_classes = len(result["confusion_matrix"])
     names = dataset.class_names if dataset.class_names and len(dataset.class_names) == \
-        model.num_classes else [str(c) for c in range(model.num_classes)]
-    out = Path(args.out) if args.out else checkpoint.parent
-    metrics = {"checkpoint": str(checkpoint), "data": str(args.data), "split": args.split,
+        num_classes else [str(c) for c in range(num_classes)]
+    out = Path(args.out) if args.out else checkpoints[0].parent
+    metrics = {"checkpoint": [str(c) for c in checkpoints] if len(checkpoints) > 1
+               else str(checkpoints[0]), "data": str(args.data), "split": args.split,
                "samples": len(dataset), f"{args.split}_top1": result["top1"],
                f"{args.split}_top5": result["top5"], f"{args.split}_loss": result["loss"],
                "class_names": names, "per_class_accuracy": result["per_class_accuracy"],
                "confusion_matrix": result["confusion_matrix"]}
+    if len(checkpoints) > 1:
+        metrics.update(members=members, weights=args.weights or [1.0] * len(checkpoints))
     save_json(metrics, out / f"eval_{args.split}.json")
     png = plot_confusion(result["confusion_matrix"], names, out / f"eval_{args.split}_confusion.png")
-    print(f"{args.split}: {len(dataset)} samples  top-1 {result['top1']:.4f}  "
+    label = f"ensemble of {len(checkpoints)}, " if len(checkpoints) > 1 else ""
+    print(f"{args.split}: {len(dataset)} samples  {label}top-1 {result['top1']:.4f}  "
           f"top-5 {result['top5']:.4f}  loss {result['loss']:.4f}")
     print(f"wrote {out / f'eval_{args.split}.json'} and {png}")
     return 0
+
+
+def _check_arguments(args: argparse.Namespace, checkpoints: list[Path]) -> None:
+    if len(checkpoints) > 1 and args.stream:
+        raise ValueError("--stream: applies to one checkpoint; the members of an ensemble each "
+                         f"get their training run's stream (got {len(checkpoints)} checkpoints)")
+    if len(checkpoints) > 1 and not args.out:
+        raise ValueError(f"--out: required with several checkpoints (got {len(checkpoints)})")
+    if args.weights is not None and (len(args.weights) != len(checkpoints)
+                                     or any(w <= 0 for w in args.weights)):
+        raise ValueError(f"--weights: expected {len(checkpoints)} positive numbers (one per "
+                         f"checkpoint), got {args.weights}")
 
 
 def _load(path: Path):
@@ -65,8 +101,11 @@ def _load(path: Path):
 
 
 def _stored_stream(path: Path) -> str:
-    """The input stream of the training run that wrote ``path`` (joint when not recorded)."""
+    """The input stream of the training run that wrote ``path``: a training checkpoint's
+    ``config``, a model file's ``metadata``; joint when neither records one."""
     state = torch.load(path, map_location="cpu", weights_only=True)
-    config = state.get("config") if isinstance(state, dict) else None
-    return config.get("stream", "joint") if isinstance(config, dict) else "joint"
-
+    for key in ("config", "metadata"):
+        record = state.get(key) if isinstance(state, dict) else None
+        if isinstance(record, dict) and isinstance(record.get("stream"), str):
+            return record["stream"]
+    return "joint"

@@ -17,15 +17,17 @@ from .stgcn import STGCN
 FORMAT = "stgcn-pyg/1"
 
 
-def model_to_dict(model: STGCN) -> dict[str, Any]:
-    """``{"format", "config", "state_dict"}`` of a model."""
+def model_to_dict(model: STGCN, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``{"format", "config", "state_dict"}`` of a model, plus ``"metadata"`` (plain values
+    describing how to use it, e.g. ``{"stream": "bone"}``) when given."""
     config = dict(model.config)
     for key in ("spatial", "temporal"):
         if config[key] is not None and not isinstance(config[key], str):
             raise TypeError(f"{key}: a model built with the factory {config[key]!r} cannot be "
                             f"saved; register the layer under a name and build with that name")
     config["graph"] = _graph_to_plain(config["graph"])
-    return {"format": FORMAT, "config": config, "state_dict": model.state_dict()}
+    checkpoint = {"format": FORMAT, "config": config, "state_dict": model.state_dict()}
+    return {**checkpoint, "metadata": dict(metadata)} if metadata else checkpoint
 
 
 def model_from_dict(checkpoint: dict[str, Any]) -> STGCN:
@@ -44,9 +46,9 @@ def model_from_dict(checkpoint: dict[str, Any]) -> STGCN:
     return model
 
 
-def save_model(model: STGCN, path: "str | Path") -> None:
-    """Write a model checkpoint atomically."""
-    save_torch(model_to_dict(model), path)
+def save_model(model: STGCN, path: "str | Path", metadata: dict[str, Any] | None = None) -> None:
+    """Write a model checkpoint (with optional ``metadata``) atomically."""
+    save_torch(model_to_dict(model, metadata), path)
 
 
 def load_model(path: "str | Path", map_location: "str | torch.device" = "cpu") -> STGCN:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 from tqdm import tqdm
 
@@ -26,7 +26,7 @@ from ..models import (STGCN, maybe_compile, model_from_dict, model_to_dict, pres
                       save_model)
 from ..precision import amp_dtype, autocast, grad_scaler
 from .distributed import Dist, all_gather, all_sum, barrier, setup, teardown
-from .metrics import classification_metrics
+from .evaluation import evaluate
 from .recipes import Recipe, get_recipe
 
 CHECKPOINT, MODEL, METRICS = "checkpoint.pt", "model.pt", "metrics.json"
@@ -127,21 +127,6 @@ def build_model(config: TrainConfig, num_classes: int, layout: str) -> STGCN:
         if getattr(config, key) is not None:
             overrides[key] = getattr(config, key)
     return STGCN.from_preset(config.preset, num_classes, **overrides)
-
-
-def evaluate(model: nn.Module, dataset: Dataset, batch_size: int, device: torch.device,
-             progress: bool = False) -> dict[str, Any]:
-    """Loss, top-1/top-5, per-class accuracy and confusion matrix of ``model`` on ``dataset``."""
-    model.eval()
-    logits, labels = [], []
-    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False)
-    with torch.no_grad():
-        for x, y in tqdm(loader, desc="evaluate", leave=False, disable=not progress):
-            logits.append(model(x.to(device)).float().cpu())
-            labels.append(y)
-    logits_all, labels_all = torch.cat(logits), torch.cat(labels)
-    loss = float(nn.functional.cross_entropy(logits_all, labels_all))
-    return {"loss": loss, **classification_metrics(logits_all, labels_all)}
 
 
 class _Run:
@@ -306,7 +291,7 @@ class _Run:
                    "confusion_matrix": final["confusion_matrix"], "history": self.history,
                    "recipe": self.recipe.to_dict(), "layout": self.layout,
                    "config": asdict(self.config), "wall_seconds": round(seconds, 2)}
-        save_model(_plain(self.model), self.out / MODEL)
+        save_model(_plain(self.model), self.out / MODEL, {"stream": self.config.stream})
         save_json(metrics, self.out / METRICS)
         plot_confusion(final["confusion_matrix"], names, self.out / CONFUSION_PNG)
         plot_curves(self.history, self.out / CURVES_PNG)

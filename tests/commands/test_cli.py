@@ -32,6 +32,48 @@ def test_train_then_evaluate(tiny_data, tmp_path, capsys):
     check_image(run / "eval_test_confusion.png")
 
 
+def test_evaluate_an_ensemble_of_a_joint_and_a_bone_model(tiny_data, tmp_path, capsys):
+    from stgcn_pyg.data import SkeletonFolder, Streams
+    from stgcn_pyg.models import load_model
+
+    runs = {stream: tmp_path / stream for stream in ("joint", "bone")}
+    for stream, run in runs.items():
+        assert _train(tiny_data, run, "--epochs", "1", "--stream", stream) == 0
+    checkpoints = [str(run / "model.pt") for run in runs.values()]
+    out = tmp_path / "ensemble"
+    capsys.readouterr()
+    assert main(["evaluate", "--checkpoint", *checkpoints, "--weights", "1", "2",
+                 "--data", str(tiny_data), "--out", str(out)]) == 0
+    assert "test: 16 samples  ensemble of 2, top-1" in capsys.readouterr().out
+    evaluation = json.loads((out / "eval_test.json").read_text())
+    check_image(out / "eval_test_confusion.png")
+    # Reference: each model on its own stream, probabilities averaged 1:2 in numpy.
+    probabilities = []
+    for stream, run in runs.items():
+        model = load_model(run / "model.pt").eval()
+        data = SkeletonFolder(tiny_data, "test", transform=Streams(stream, "ntu-rgb+d"))
+        with torch.no_grad():
+            logits = model(torch.stack([data[i][0] for i in range(len(data))])).double()
+        probabilities.append(torch.softmax(logits, dim=1).numpy())
+        member = evaluation["members"][len(probabilities) - 1]
+        assert member["stream"] == stream
+        assert member["test_top1"] == pytest.approx(
+            json.loads((run / "metrics.json").read_text())["test_top1"])
+    labels = np.load(tiny_data / "test_label.npy")
+    fused = (probabilities[0] + 2 * probabilities[1]) / 3
+    assert evaluation["test_top1"] == pytest.approx(np.mean(fused.argmax(1) == labels))
+    assert evaluation["test_loss"] == pytest.approx(
+        -np.log(fused[np.arange(len(labels)), labels]).mean(), rel=1e-5)
+    assert evaluation["weights"] == [1.0, 2.0]
+
+    base = ["evaluate", "--checkpoint", *checkpoints, "--data", str(tiny_data)]
+    assert "--out: required with several checkpoints (got 2)" in _error(capsys, base)
+    err = _error(capsys, base + ["--out", str(out), "--stream", "joint"])
+    assert "--stream: applies to one checkpoint" in err
+    err = _error(capsys, base + ["--out", str(out), "--weights", "1"])
+    assert "--weights: expected 2 positive numbers (one per checkpoint), got [1.0]" in err
+
+
 def test_bf16_autocast_on_cpu_and_fp16_refused(tiny_data, tmp_path, capsys):
     assert _train(tiny_data, tmp_path / "bf16", "--amp", "bf16", "--epochs", "1") == 0
     assert json.loads((tmp_path / "bf16" / "metrics.json").read_text())["config"]["amp"] == "bf16"

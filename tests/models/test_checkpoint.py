@@ -23,6 +23,15 @@ def test_save_load_round_trip(tmp_path, graph):
     assert torch.load(tmp_path / "model.pt", weights_only=True)["format"] == "stgcn-pyg/1"
 
 
+def test_metadata_is_stored_beside_the_model(tmp_path):
+    model = STGCN(3, 4, "openpose", blocks=BLOCKS)
+    save_model(model, tmp_path / "plain.pt")
+    save_model(model, tmp_path / "bone.pt", {"stream": "bone"})
+    assert "metadata" not in torch.load(tmp_path / "plain.pt", weights_only=True)
+    assert torch.load(tmp_path / "bone.pt", weights_only=True)["metadata"] == {"stream": "bone"}
+    assert load_model(tmp_path / "bone.pt").num_classes == 4
+
+
 def test_load_rejects_other_files(tmp_path):
     torch.save({"weights": torch.zeros(1)}, tmp_path / "other.pt")
     with pytest.raises(ValueError, match=r"checkpoint .*other.pt: expected format 'stgcn-pyg/1'"):
