@@ -2,11 +2,12 @@
 the folder format, augmentations, input streams, and the synthetic demo generator."""
 from .folder import SkeletonFolder, num_classes_of, read_class_names, write_folder
 from .ntu import NTUSequence, ntu_split, parse_ntu_name, read_ntu_skeleton
-from .prepare import fit_sequence, prepare_ntu, prepare_ucla, resample_frames
+from .prepare import fit_sequence, prepare_ntu, prepare_ucla
 from .streams import STREAMS, Streams, bone_parents, bones, motion
 from .synthetic import ACTIONS, synthesize, write_synthetic
 from .transforms import (Compose, RandomRotation, RandomScale, RandomShift,
-                         RandomTemporalCrop, Resample, default_augmentation, rotation_matrix)
+                         RandomTemporalCrop, Resample, default_augmentation, resample,
+                         rotation_matrix)
 from .ucla import UCLASequence, read_ucla_json, ucla_files, ucla_split
 
 __all__ = [
@@ -14,7 +15,7 @@ __all__ = [
     "RandomTemporalCrop", "Resample", "STREAMS", "SkeletonFolder", "Streams", "UCLASequence",
     "bone_parents", "bones", "default_augmentation", "fit_sequence", "motion",
     "num_classes_of", "ntu_split", "parse_ntu_name", "prepare_ntu", "prepare_ucla",
-    "read_class_names", "read_ntu_skeleton", "read_ucla_json", "resample_frames",
+    "read_class_names", "read_ntu_skeleton", "read_ucla_json", "resample",
     "rotation_matrix", "synthesize", "ucla_files", "ucla_split", "write_folder",
     "write_synthetic",
 ]

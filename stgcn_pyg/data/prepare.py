@@ -6,23 +6,14 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
+import torch
 
 from .folder import write_folder
 from .ntu import read_ntu_skeleton, ntu_split
+from .transforms import resample
 from .ucla import CLASS_NAMES, read_ucla_json, ucla_files, ucla_split
 
 FIT_MODES = ("resample", "pad")
-
-
-def resample_frames(x: np.ndarray, frames: int) -> np.ndarray:
-    """Linear interpolation of ``x [T, ...]`` along axis 0 to ``[frames, ...]``."""
-    if x.shape[0] == 1:
-        return np.repeat(x, frames, axis=0)
-    position = np.linspace(0, x.shape[0] - 1, frames)
-    low = np.floor(position).astype(int)
-    high = np.minimum(low + 1, x.shape[0] - 1)
-    weight = (position - low).reshape(-1, *([1] * (x.ndim - 1)))
-    return (1 - weight) * x[low] + weight * x[high]
 
 
 def fit_sequence(joints: np.ndarray, frames: int, bodies: int, center: int,
@@ -48,12 +39,11 @@ def fit_sequence(joints: np.ndarray, frames: int, bodies: int, center: int,
     absent = np.abs(joints).sum(axis=-1, keepdims=True) == 0          # [B, T, V, 1]
     origin = joints[0, np.argmax(~absent[0].all(axis=(1, 2))), center]
     joints = np.where(absent, 0.0, joints - origin)
-    if mode == "resample":
-        joints = resample_frames(joints.transpose(1, 0, 2, 3), frames).transpose(1, 0, 2, 3)
-    else:
-        joints = joints[:, :frames]
-    out = np.zeros((3, frames, joints.shape[2], bodies), dtype=np.float32)
-    out[:, :joints.shape[1], :, :joints.shape[0]] = joints.transpose(3, 1, 2, 0)
+    track = np.ascontiguousarray(joints.transpose(3, 1, 2, 0))       # [3, T, V, B]
+    track = resample(torch.from_numpy(track).double(), frames).numpy() if mode == "resample" \
+        else track[:, :frames]
+    out = np.zeros((3, frames, track.shape[2], bodies), dtype=np.float32)
+    out[:, :track.shape[1], :, :track.shape[3]] = track
     return out
 
 

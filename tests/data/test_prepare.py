@@ -1,13 +1,7 @@
 import numpy as np
 import pytest
 
-from stgcn_pyg.data import SkeletonFolder, fit_sequence, prepare_ntu, prepare_ucla, resample_frames
-
-
-def test_resample_frames_linear():
-    x = np.arange(5.0)[:, None]
-    assert np.allclose(resample_frames(x, 9)[:, 0], np.arange(0, 4.5, 0.5))
-    assert resample_frames(x[:1], 3).shape == (3, 1)
+from stgcn_pyg.data import SkeletonFolder, fit_sequence, prepare_ntu, prepare_ucla
 
 
 def test_fit_centres_ranks_bodies_and_drops_empty_frames():

@@ -5,7 +5,7 @@ import torch
 
 from stgcn_pyg.data import (Compose, RandomRotation, RandomScale, RandomShift,
                             RandomTemporalCrop, Resample, Streams, bone_parents, bones, motion,
-                            rotation_matrix)
+                            resample, rotation_matrix)
 from stgcn_pyg.graph import get_skeleton
 
 
@@ -45,6 +45,13 @@ def test_scale_and_shift_keep_padding_zero():
     assert moved.abs().min() > 0
     ratio = RandomScale(0.2)(x)[:, :-3, :, 0] / x[:, :-3, :, 0]
     assert ((ratio > 0.8 - 1e-6) & (ratio < 1.2 + 1e-6)).all()
+
+
+def test_resample_is_linear_between_frames():
+    x = torch.arange(5.0, dtype=torch.float64).view(1, 5, 1, 1)
+    torch.testing.assert_close(resample(x, 9).flatten(),
+                               torch.arange(0, 4.5, 0.5, dtype=torch.float64))
+    assert resample(x[:, :1], 3).flatten().tolist() == [0.0, 0.0, 0.0]
 
 
 def test_resample_drops_padding_and_keeps_endpoints():
