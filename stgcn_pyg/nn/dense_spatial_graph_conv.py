@@ -43,6 +43,8 @@ class DenseSpatialGraphConv(nn.Module):
         # The adjacency keeps float64 precision; it is cast to the input's dtype when used.
         self.register_buffer("adjacency", adjacency.to(torch.float64))
         self.importance = (nn.Parameter(torch.ones(adjacency.shape)) if edge_importance else None)
+        # Drawn like SpatialGraphConv's, so one seed gives both backends the same weights.
+        self.reset_parameters()
 
     def reset_parameters(self) -> None:
         self.conv.reset_parameters()

@@ -133,6 +133,19 @@ def test_backend_round_trip_keeps_weights():
         mp.to_backend("sparse")
 
 
+@pytest.mark.parametrize("preset", ["seed", "stgcn"])
+def test_one_seed_gives_both_backends_the_same_initial_weights(preset):
+    # So that an mp and a dense training run with one --seed start from the same network.
+    torch.manual_seed(3)
+    mp = STGCN.from_preset(preset, 10, backend="mp")
+    torch.manual_seed(3)
+    dense = STGCN.from_preset(preset, 10, backend="dense")
+    expected = mp.to_backend("dense").state_dict()
+    assert expected.keys() == dense.state_dict().keys()
+    for name, tensor in dense.state_dict().items():
+        torch.testing.assert_close(tensor, expected[name], atol=0, rtol=0, msg=name)
+
+
 @pytest.mark.parametrize("shape,match", [
     ((2, 3, 10), r"x: expected \[N, C, T, V\] or \[N, C, T, V, M\], got shape \[2, 3, 10\]"),
     ((2, 3, 10, 17, 1), r"x: expected C=3 channels \(dim 1\) and V=25 joints \(dim 3\), got shape \[2, 3, 10, 17, 1\]"),
