@@ -71,8 +71,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_argument("--class-names", help="comma-separated names or a text file, one per line")
     sub.add_argument("--counts", action="store_true", help="raw counts (default: row-normalized)")
 
-    sub = picture("curves", "training curves from metrics.json")
-    sub.add_argument("--metrics", required=True, type=Path)
+    sub = picture("curves", "training curves from metrics.json (several: compared)")
+    sub.add_argument("--metrics", required=True, type=Path, nargs="+")
+    sub.add_argument("--names", nargs="+", help="one legend name per metrics file "
+                     "(default: each file's folder name)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -152,19 +154,31 @@ def _confusion(args) -> None:
         names = [n.strip() for n in names if n.strip()]
     if len(names) != len(matrix):
         raise ValueError(f"class-names: expected {len(matrix)} names, got {len(names)}")
-    from ..viz.confusion import plot_confusion  # issue 3's module
+    from ..viz.confusion import plot_confusion
 
     plot_confusion(matrix, names, args.out, normalize=not args.counts)
 
 
 def _curves(args) -> None:
-    history = _read_metrics(args.metrics).get("history")
-    if not isinstance(history, list) or not history:
-        raise ValueError(f"metrics {args.metrics}: expected a non-empty 'history' list of "
-                         f"per-epoch dicts")
-    from ..viz.curves import plot_curves  # issue 3's module
+    from ..viz.curves import compare_curves, plot_curves
 
-    plot_curves(history, args.out)
+    names = args.names or [path.parent.name or str(path) for path in args.metrics]
+    if len(names) != len(args.metrics):
+        raise ValueError(f"names: expected {len(args.metrics)} (one per metrics file), "
+                         f"got {len(names)}")
+    histories = {}
+    for name, path in zip(names, args.metrics):
+        history = _read_metrics(path).get("history")
+        if not isinstance(history, list) or not history:
+            raise ValueError(f"metrics {path}: expected a non-empty 'history' list of "
+                             f"per-epoch dicts")
+        histories[name] = history
+    if len(histories) != len(names):
+        raise ValueError(f"names: expected distinct names, got {names}; pass --names")
+    if len(args.metrics) == 1:
+        plot_curves(histories[names[0]], args.out)
+    else:
+        compare_curves(histories, args.out)
 
 
 def _read_metrics(path: Path) -> dict:

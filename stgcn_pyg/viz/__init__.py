@@ -7,7 +7,7 @@ atomically when given a path, and return it; ``plot_sequence`` writes a GIF and
 """
 from .activation import class_activation
 from .confusion import plot_confusion
-from .curves import plot_curves
+from .curves import compare_curves, plot_curves
 from .draw import draw_skeleton, skeleton_networkx
 from .importance import layer_weights, plot_importance
 from .partitions import neighbour_partitions, plot_partition_matrices, plot_partitions
@@ -16,7 +16,7 @@ from .sequence import load_sequence, plot_sequence
 from .skeleton import plot_skeleton
 
 __all__ = [
-    "class_activation", "default_pose", "draw_skeleton", "layer_weights", "load_sequence",
+    "class_activation", "compare_curves", "default_pose", "draw_skeleton", "layer_weights", "load_sequence",
     "neighbour_partitions", "plot_confusion", "plot_curves", "plot_importance",
     "plot_partition_matrices", "plot_partitions", "plot_sequence", "plot_skeleton", "project",
     "skeleton_networkx",

@@ -83,10 +83,7 @@ METRICS = {"test_top1": 0.5, "test_top5": 1.0, "epochs": 2,
            "confusion_matrix": [[3, 1, 0], [1, 2, 1], [0, 0, 4]]}
 
 
-def test_confusion_and_curves(tmp_path):
-    """Runs once issue 3's ``stgcn_pyg.viz.confusion`` and ``curves`` are merged."""
-    pytest.importorskip("stgcn_pyg.viz.confusion", reason="issue 3's plot_confusion not merged")
-    pytest.importorskip("stgcn_pyg.viz.curves", reason="issue 3's plot_curves not merged")
+def test_confusion_and_curves(tmp_path, capsys):
     from PIL import Image
 
     (tmp_path / "metrics.json").write_text(json.dumps(METRICS))
@@ -94,5 +91,16 @@ def test_confusion_and_curves(tmp_path):
                 "walk,sit,wave", "--out", tmp_path / "confusion.png") == 0
     assert plot("curves", "--metrics", tmp_path / "metrics.json",
                 "--out", tmp_path / "curves.png") == 0
-    for name in ("confusion.png", "curves.png"):
+    for run in ("mp", "dense"):
+        (tmp_path / run).mkdir()
+        (tmp_path / run / "metrics.json").write_text(json.dumps(METRICS))
+    runs = [tmp_path / "mp" / "metrics.json", tmp_path / "dense" / "metrics.json"]
+    assert plot("curves", "--metrics", *runs, "--out", tmp_path / "compared.png") == 0
+    for name in ("confusion.png", "curves.png", "compared.png"):
         check_image(tmp_path / name, Image.open(tmp_path / name).size)
+    capsys.readouterr()
+    assert plot("curves", "--metrics", *runs, "--names", "a", "--out", tmp_path / "x.png") == 2
+    assert "names: expected 2 (one per metrics file), got 1" in capsys.readouterr().err
+    assert plot("curves", "--metrics", runs[0], runs[0], "--out", tmp_path / "x.png") == 2
+    assert "names: expected distinct names" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
