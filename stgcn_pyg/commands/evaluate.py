@@ -17,7 +17,7 @@ from ..viz.confusion import plot_confusion
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--checkpoint", required=True, nargs="+",
+    parser.add_argument("--checkpoint", required=True, nargs="+", action="extend",
                         help="RUN/checkpoint.pt or RUN/model.pt (or any save_model file); "
                         "several: an ensemble, each model fed its own training stream")
     parser.add_argument("--weights", type=float, nargs="+",

@@ -66,7 +66,8 @@ def test_evaluate_an_ensemble_of_a_joint_and_a_bone_model(tiny_data, tmp_path, c
         -np.log(fused[np.arange(len(labels)), labels]).mean(), rel=1e-5)
     assert evaluation["weights"] == [1.0, 2.0]
 
-    base = ["evaluate", "--checkpoint", *checkpoints, "--data", str(tiny_data)]
+    base = ["evaluate", "--checkpoint", checkpoints[0], "--checkpoint", checkpoints[1],
+            "--data", str(tiny_data)]  # a repeated --checkpoint adds members
     assert "--out: required with several checkpoints (got 2)" in _error(capsys, base)
     err = _error(capsys, base + ["--out", str(out), "--stream", "joint"])
     assert "--stream: applies to one checkpoint" in err
