@@ -37,47 +37,58 @@ def run(args: argparse.Namespace) -> int:
     import_modules(args)  # registers custom layers the checkpoint names
     checkpoints = [Path(c) for c in args.checkpoint]
     _check_arguments(args, checkpoints)
-    members, logits, dataset = [], [], None
-    for checkpoint in checkpoints:
-        model = _load(checkpoint)
-        stream = args.stream or _stored_stream(checkpoint)
-        streams = Streams(stream, model.config["graph"])
-        if streams.channels() != model.in_channels:
-            raise ValueError(f"--stream {stream!r} gives {streams.channels()} channels; "
-                             f"checkpoint {checkpoint} expects {model.in_channels}")
-        if dataset is not None and model.num_classes != dataset.num_classes:
-            raise ValueError(f"--checkpoint: {checkpoint} has {model.num_classes} classes, "
-                             f"{checkpoints[0]} has {dataset.num_classes}")
-        dataset = SkeletonFolder(args.data, args.split, num_classes=model.num_classes,
-                                 num_nodes=model.num_nodes, in_channels=3, transform=streams)
-        member_logits, labels = predict(model.to(args.device), dataset, args.batch_size,
-                                        torch.device(args.device))
-        logits.append(member_logits)
-        member = ensemble_metrics([member_logits], labels)
-        members.append({"checkpoint": str(checkpoint), "stream": stream,
-                        f"{args.split}_top1": member["top1"]})
-        if len(checkpoints) > 1:
-            print(f"{checkpoint} ({stream}): top-1 {member['top1']:.4f}")
-    result = ensemble_metrics(logits, labels, args.weights)
-    num_classes = len(result["confusion_matrix"])
-    names = dataset.class_names if dataset.class_names and len(dataset.class_names) == \
-        num_classes else [str(c) for c in range(num_classes)]
-    out = Path(args.out) if args.out else checkpoints[0].parent
-    metrics = {"checkpoint": [str(c) for c in checkpoints] if len(checkpoints) > 1
-               else str(checkpoints[0]), "data": str(args.data), "split": args.split,
-               "samples": len(dataset), f"{args.split}_top1": result["top1"],
-               f"{args.split}_top5": result["top5"], f"{args.split}_loss": result["loss"],
+    members = [_Member(checkpoint, args) for checkpoint in checkpoints]
+    first = members[0]
+    for member in members[1:]:
+        if member.dataset.num_classes != first.dataset.num_classes:
+            raise ValueError(f"--checkpoint: {member.checkpoint} has "
+                             f"{member.dataset.num_classes} classes, {first.checkpoint} has "
+                             f"{first.dataset.num_classes}")
+    result = ensemble_metrics([m.logits for m in members], first.labels, args.weights)
+    num_classes = first.dataset.num_classes
+    names = first.dataset.class_names if first.dataset.class_names and \
+        len(first.dataset.class_names) == num_classes else [str(c) for c in range(num_classes)]
+    out = Path(args.out) if args.out else first.checkpoint.parent
+    split = args.split
+    metrics = {"checkpoint": [str(c) for c in checkpoints] if len(members) > 1
+               else str(first.checkpoint), "data": str(args.data), "split": split,
+               "samples": len(first.dataset), f"{split}_top1": result["top1"],
+               f"{split}_top5": result["top5"], f"{split}_loss": result["loss"],
                "class_names": names, "per_class_accuracy": result["per_class_accuracy"],
                "confusion_matrix": result["confusion_matrix"]}
-    if len(checkpoints) > 1:
-        metrics.update(members=members, weights=args.weights or [1.0] * len(checkpoints))
-    save_json(metrics, out / f"eval_{args.split}.json")
-    png = plot_confusion(result["confusion_matrix"], names, out / f"eval_{args.split}_confusion.png")
-    label = f"ensemble of {len(checkpoints)}, " if len(checkpoints) > 1 else ""
-    print(f"{args.split}: {len(dataset)} samples  {label}top-1 {result['top1']:.4f}  "
+    label = ""
+    if len(members) > 1:
+        label = f"ensemble of {len(members)}, "
+        for member in members:
+            print(f"{member.checkpoint} ({member.stream}): top-1 {member.top1:.4f}")
+        metrics.update(members=[{"checkpoint": str(m.checkpoint), "stream": m.stream,
+                                 f"{split}_top1": m.top1} for m in members],
+                       weights=args.weights or [1.0] * len(members))
+    save_json(metrics, out / f"eval_{split}.json")
+    png = plot_confusion(result["confusion_matrix"], names, out / f"eval_{split}_confusion.png")
+    print(f"{split}: {len(first.dataset)} samples  {label}top-1 {result['top1']:.4f}  "
           f"top-5 {result['top5']:.4f}  loss {result['loss']:.4f}")
-    print(f"wrote {out / f'eval_{args.split}.json'} and {png}")
+    print(f"wrote {out / f'eval_{split}.json'} and {png}")
     return 0
+
+
+class _Member:
+    """One checkpoint's logits on ``args.data``, fed the stream its run was trained with."""
+
+    def __init__(self, checkpoint: Path, args: argparse.Namespace) -> None:
+        model = _load(checkpoint)
+        self.checkpoint = checkpoint
+        self.stream = args.stream or _stored_stream(checkpoint)
+        streams = Streams(self.stream, model.config["graph"])
+        if streams.channels() != model.in_channels:
+            raise ValueError(f"--stream {self.stream!r} gives {streams.channels()} channels; "
+                             f"checkpoint {checkpoint} expects {model.in_channels}")
+        self.dataset = SkeletonFolder(args.data, args.split, num_classes=model.num_classes,
+                                      num_nodes=model.num_nodes, in_channels=3,
+                                      transform=streams)
+        self.logits, self.labels = predict(model.to(args.device), self.dataset,
+                                           args.batch_size, torch.device(args.device))
+        self.top1 = ensemble_metrics([self.logits], self.labels)["top1"]
 
 
 def _check_arguments(args: argparse.Namespace, checkpoints: list[Path]) -> None:

@@ -34,7 +34,7 @@ def test_train_then_evaluate(tiny_data, tmp_path, capsys):
 
 def test_evaluate_an_ensemble_of_a_joint_and_a_bone_model(tiny_data, tmp_path, capsys):
     from stgcn_pyg.data import SkeletonFolder, Streams
-    from stgcn_pyg.models import load_model
+    from stgcn_pyg.models import STGCN, load_model, save_model
 
     runs = {stream: tmp_path / stream for stream in ("joint", "bone")}
     for stream, run in runs.items():
@@ -73,6 +73,10 @@ def test_evaluate_an_ensemble_of_a_joint_and_a_bone_model(tiny_data, tmp_path, c
     assert "--stream: applies to one checkpoint" in err
     err = _error(capsys, base + ["--out", str(out), "--weights", "1"])
     assert "--weights: expected 2 positive numbers (one per checkpoint), got [1.0]" in err
+    save_model(STGCN.from_preset("tiny", 20), tmp_path / "twenty.pt")
+    err = _error(capsys, ["evaluate", "--checkpoint", checkpoints[0], str(tmp_path / "twenty.pt"),
+                          "--data", str(tiny_data), "--out", str(out)])
+    assert "twenty.pt has 20 classes" in err and "has 12" in err
 
 
 def test_bf16_autocast_on_cpu_and_fp16_refused(tiny_data, tmp_path, capsys):
