@@ -10,7 +10,7 @@ import torch
 
 from ..data import SkeletonFolder, Streams
 from ..io import save_json
-from ..models import load_model
+from ..models import load_model_and_metadata
 from .options import add_import_argument, import_modules
 from ..train import ensemble_metrics, predict
 from ..viz.confusion import plot_confusion
@@ -76,9 +76,10 @@ class _Member:
     """One checkpoint's logits on ``args.data``, fed the stream its run was trained with."""
 
     def __init__(self, checkpoint: Path, args: argparse.Namespace) -> None:
-        model = _load(checkpoint)
+        model, metadata = _load(checkpoint)
         self.checkpoint = checkpoint
-        self.stream = args.stream or _stored_stream(checkpoint)
+        # The stream of the training run that wrote the file (joint when not recorded).
+        self.stream = args.stream or metadata.get("stream", "joint")
         streams = Streams(self.stream, model.config["graph"])
         if streams.channels() != model.in_channels:
             raise ValueError(f"--stream {self.stream!r} gives {streams.channels()} channels; "
@@ -105,18 +106,7 @@ def _check_arguments(args: argparse.Namespace, checkpoints: list[Path]) -> None:
 
 def _load(path: Path):
     try:
-        return load_model(path)
+        return load_model_and_metadata(path)
     except (RuntimeError, EOFError, pickle.UnpicklingError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise ValueError(f"checkpoint {path}: not a loadable stgcn-pyg model ({first})") from None
-
-
-def _stored_stream(path: Path) -> str:
-    """The input stream of the training run that wrote ``path``: a training checkpoint's
-    ``config``, a model file's ``metadata``; joint when neither records one."""
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    for key in ("config", "metadata"):
-        record = state.get(key) if isinstance(state, dict) else None
-        if isinstance(record, dict) and isinstance(record.get("stream"), str):
-            return record["stream"]
-    return "joint"

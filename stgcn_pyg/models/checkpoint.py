@@ -54,16 +54,28 @@ def save_model(model: STGCN, path: "str | Path", metadata: dict[str, Any] | None
 def load_model(path: "str | Path", map_location: "str | torch.device" = "cpu") -> STGCN:
     """Read a checkpoint of :func:`save_model` (or a training checkpoint holding one under
     ``"model"``)."""
+    return load_model_and_metadata(path, map_location)[0]
+
+
+def load_model_and_metadata(path: "str | Path", map_location: "str | torch.device" = "cpu"
+                            ) -> tuple[STGCN, dict[str, Any]]:
+    """:func:`load_model`, plus how the model is meant to be used: a :func:`save_model`
+    file's ``metadata``, a training checkpoint's run ``config`` (both hold ``"stream"``), or
+    ``{}``."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint {path}: no such file")
     checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    metadata = {}
     if isinstance(checkpoint, dict) and "model" in checkpoint and "format" not in checkpoint:
-        checkpoint = checkpoint["model"]
+        metadata, checkpoint = checkpoint.get("config", {}), checkpoint["model"]
+    elif isinstance(checkpoint, dict):
+        metadata = checkpoint.get("metadata", {})
     try:
-        return model_from_dict(checkpoint)
+        model = model_from_dict(checkpoint)
     except ValueError as err:
         raise ValueError(f"checkpoint {path}: {str(err).removeprefix('checkpoint: ')}") from None
+    return model, dict(metadata) if isinstance(metadata, dict) else {}
 
 
 def _graph_to_plain(graph: Any) -> Any:

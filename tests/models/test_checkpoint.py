@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from stgcn_pyg.graph import Skeleton, build_graph
-from stgcn_pyg.models import STGCN, BlockSpec, load_model, save_model
+from stgcn_pyg.models import STGCN, BlockSpec, load_model, load_model_and_metadata, save_model
 
 BLOCKS = [BlockSpec(8, 1, residual=False), BlockSpec(8, 2)]
 
@@ -30,6 +30,8 @@ def test_metadata_is_stored_beside_the_model(tmp_path):
     assert "metadata" not in torch.load(tmp_path / "plain.pt", weights_only=True)
     assert torch.load(tmp_path / "bone.pt", weights_only=True)["metadata"] == {"stream": "bone"}
     assert load_model(tmp_path / "bone.pt").num_classes == 4
+    assert load_model_and_metadata(tmp_path / "bone.pt")[1] == {"stream": "bone"}
+    assert load_model_and_metadata(tmp_path / "plain.pt")[1] == {}
 
 
 def test_load_rejects_other_files(tmp_path):
