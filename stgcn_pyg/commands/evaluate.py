@@ -45,9 +45,7 @@ def run(args: argparse.Namespace) -> int:
                              f"{member.dataset.num_classes} classes, {first.checkpoint} has "
                              f"{first.dataset.num_classes}")
     result = ensemble_metrics([m.logits for m in members], first.labels, args.weights)
-    num_classes = first.dataset.num_classes
-    names = first.dataset.class_names if first.dataset.class_names and \
-        len(first.dataset.class_names) == num_classes else [str(c) for c in range(num_classes)]
+    names = first.dataset.label_names()
     out = Path(args.out) if args.out else first.checkpoint.parent
     split = args.split
     metrics = {"checkpoint": [str(c) for c in checkpoints] if len(members) > 1

@@ -94,6 +94,13 @@ class SkeletonFolder(Dataset):
         self.num_classes = num_classes if num_classes is not None else num_classes_of(root)
         self._validate(data_path, label_path, num_nodes, in_channels, check_finite)
 
+    def label_names(self) -> list[str]:
+        """One name per class: ``classes.txt`` when it names ``num_classes`` classes, else
+        ``"0"``, ``"1"``, ..."""
+        if self.class_names and len(self.class_names) == self.num_classes:
+            return list(self.class_names)
+        return [str(c) for c in range(self.num_classes)]
+
     def _validate(self, data_path: Path, label_path: Path, num_nodes: int | None,
                   in_channels: int | None, check_finite: bool) -> None:
         data, labels = self.data, self.labels

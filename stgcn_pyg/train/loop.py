@@ -283,7 +283,7 @@ class _Run:
         from ..viz.confusion import plot_confusion
         from ..viz.curves import plot_curves
 
-        names = self.train_set.class_names or [str(c) for c in range(self.train_set.num_classes)]
+        names = self.train_set.label_names()
         metrics = {"test_top1": final["top1"], "test_top5": final["top5"],
                    "test_loss": final["loss"], "epochs": self.epoch,
                    "num_classes": self.train_set.num_classes, "class_names": names,

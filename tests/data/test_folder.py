@@ -29,6 +29,14 @@ def test_class_names_file_sets_num_classes(tmp_path):
     _folder(tmp_path, classes=["a", "b", "c", "d"])
     assert num_classes_of(tmp_path) == 4
     assert SkeletonFolder(tmp_path, "test").class_names == ["a", "b", "c", "d"]
+    assert SkeletonFolder(tmp_path, "test").label_names() == ["a", "b", "c", "d"]
+    # A model with another class count (evaluate passes it) gets index names.
+    assert SkeletonFolder(tmp_path, "test", num_classes=5).label_names() == list("01234")
+
+
+def test_label_names_without_a_class_file_are_indices(tmp_path):
+    _folder(tmp_path)
+    assert SkeletonFolder(tmp_path, "train").label_names() == ["0", "1", "2"]
 
 
 def test_transform_is_applied(tmp_path):
