@@ -13,7 +13,6 @@ from torch import Tensor
 
 from .graph import build_graph, to_dense_adjacency
 from .models import STGCN, BlockSpec
-from .nn import SpatialGraphConv
 from .utils import default_dtype
 
 StateDict = Mapping[str, Tensor]
@@ -188,7 +187,7 @@ def _load(model: STGCN, sd: dict, mapping: dict, importance: dict[int, str], sou
             missing.append(src)
         elif transform(sd[src]).shape != target[dst].shape:
             misshaped.append(f"{src}: expected {list(target[dst].shape)}, got {list(sd[src].shape)}")
-    dense_shape = (model.graph.num_partitions, model.num_nodes, model.num_nodes)
+    dense_shape = (model.num_partitions, model.num_nodes, model.num_nodes)
     for src in importance.values():
         if src not in sd:
             missing.append(src)
@@ -209,14 +208,12 @@ def _load(model: STGCN, sd: dict, mapping: dict, importance: dict[int, str], sou
             tracked = dst.replace("running_mean", "num_batches_tracked")
             if tracked != dst and src.replace("running_mean", "num_batches_tracked") in sd:
                 target[tracked].copy_(sd[src.replace("running_mean", "num_batches_tracked")])
-        stored_a = sd.get("A")
+        src_idx, dst_idx = model.edge_index
+        if "A" in sd:  # the source's own (possibly float32-rounded) weights
+            model.edge_weight.copy_(sd["A"][model.edge_type, src_idx, dst_idx])
         for i, block in enumerate(model.blocks):
-            gcn: SpatialGraphConv = block.gcn
-            src_idx, dst_idx = gcn.edge_index
-            if stored_a is not None:  # the source's own (possibly float32-rounded) weights
-                gcn.edge_weight.copy_(stored_a[gcn.edge_type, src_idx, dst_idx])
             if i in importance:
-                gcn.edge_importance.copy_(sd[importance[i]][gcn.edge_type, src_idx, dst_idx])
+                block.importance.weight.copy_(sd[importance[i]][model.edge_type, src_idx, dst_idx])
     return model
 
 

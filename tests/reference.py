@@ -70,11 +70,13 @@ def reference_adjacency(num_node, bones, center, strategy, max_hop=1, dilation=1
 
 
 def reference_spatial(x, weight, bias, adjacency):
-    """``einsum('nkctv,kvw->nctw', conv1x1(x), A)`` with the effective (A * M) adjacency."""
+    """``einsum('nkctv,kvw->nctw', conv1x1(x), A)`` with the effective (A * M) adjacency;
+    a per-sample adjacency [N, K, V, V] gives ``einsum('nkctv,nkvw->nctw', ...)``."""
     y = F.conv2d(x, weight, bias)
     n, kc, t, v = y.shape
-    k = adjacency.shape[0]
-    return torch.einsum("nkctv,kvw->nctw", y.view(n, k, kc // k, t, v), adjacency)
+    k = adjacency.shape[-3]
+    equation = "nkctv,kvw->nctw" if adjacency.dim() == 3 else "nkctv,nkvw->nctw"
+    return torch.einsum(equation, y.view(n, k, kc // k, t, v), adjacency)
 
 
 class OriginalUnit(nn.Module):

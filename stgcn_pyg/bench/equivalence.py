@@ -14,10 +14,9 @@ from torch import Tensor, nn
 from ..convert import from_seed_notebook
 from ..graph import STRATEGIES, build_graph, layout_names
 from ..models import STGCN, BlockSpec
-from ..nn import SpatialGraphConv
 from .notebook_model import NotebookSTGCN
 from ..utils import default_dtype
-from .speed import with_path
+from .speed import layer_candidates, with_path
 
 PATHS = ("fused", "edge", "scatter")
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -46,13 +45,11 @@ def errors(mp: nn.Module, dense: nn.Module, x: Tensor, seed: int = 0,
     pairs = {"output": (results[0][0], results[1][0]), "grad_x": (results[0][1], results[1][1])}
     dense_params = dict(dense.named_parameters())
     for name, param in mp.named_parameters() if params else ():
-        if name.rsplit(".", 1)[-1] == "edge_importance":
-            layer = mp.get_submodule(name.rpartition(".")[0]) if "." in name else mp
-            ref = dense_params[name.replace("edge_importance", "importance")].grad
-            src, dst = layer.edge_index
-            pairs[f"grad_{name}"] = (param.grad, ref[layer.edge_type, src, dst])
-        else:
-            pairs[f"grad_{name}"] = (param.grad, dense_params[name].grad)
+        ref = dense_params[name].grad
+        if ref.shape != param.shape:  # per-edge importance [E] vs dense [K, V, V]
+            src, dst = mp.edge_index
+            ref = ref[mp.edge_type, src, dst]
+        pairs[f"grad_{name}"] = (param.grad, ref)
     return {name: _error(a, b) for name, (a, b) in pairs.items()}
 
 
@@ -86,15 +83,18 @@ def layer_rows(grid: list[tuple[str, str, int]], batch: int = 2, frames: int = 6
     for layout, strategy, max_hop in grid:
         for dtype_name, dtype in DTYPES.items():
             for order, (c_in, c_out) in ORDERS.items():
-                torch.manual_seed(seed)
+                graph = build_graph(layout, strategy, max_hop)
+                # importance-like weights: the graph's times factors in [0.5, 1.5]
+                graph.edge_weight = graph.edge_weight * torch.empty(
+                    graph.edge_weight.shape, dtype=torch.float64).uniform_(
+                    0.5, 1.5, generator=torch.Generator().manual_seed(seed))
                 with default_dtype(dtype):
-                    layer = SpatialGraphConv(c_in, c_out, build_graph(layout, strategy, max_hop))
-                with torch.no_grad():
-                    layer.edge_importance.uniform_(0.5, 1.5)
-                dense = layer.to_dense()
-                x = torch.randn(batch, c_in, frames, layer.num_nodes, dtype=dtype)
+                    layers = layer_candidates(c_in, c_out, ["mp-" + p for p in PATHS] + ["dense"],
+                                              graph, seed)
+                dense = layers.pop("dense")
+                x = torch.randn(batch, c_in, frames, graph.num_nodes, dtype=dtype)
                 for path in PATHS:
-                    errs = errors(with_path(layer, path), dense, x, seed)
+                    errs = errors(layers["mp-" + path], dense, x, seed)
                     rows.append(_row("layer", errs, layout=layout, strategy=strategy,
                                      max_hop=max_hop, dtype=dtype_name, path=path, order=order))
     return rows
@@ -118,9 +118,8 @@ def model_rows(grid: list[tuple[str, str, int]], presets: Iterable[str] = ("seed
                 else:
                     mp = STGCN(**config)
             with torch.no_grad():
-                for layer in mp.modules():
-                    if isinstance(layer, SpatialGraphConv):
-                        layer.edge_importance.uniform_(0.5, 1.5)
+                for block in mp.blocks:
+                    block.importance.weight.uniform_(0.5, 1.5)
             dense = mp.to_backend("dense").train()
             x = torch.randn(batch, 3, frames, mp.num_nodes, 2, dtype=dtype)
             for path in PATHS:

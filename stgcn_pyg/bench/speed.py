@@ -1,9 +1,11 @@
 """Speed and peak memory of the backends, layer and whole model, measured side by side.
 
 Backends: ``mp-fused``, ``mp-edge``, ``mp-scatter`` (:class:`SpatialGraphConv` paths),
-``dense`` (:class:`DenseSpatialGraphConv`, the library's einsum) and, for the seed preset,
-``notebook`` (the seed notebook's own dense model, :mod:`.notebook_model`), each eager and
-under ``torch.compile``. All candidates of one measurement share the weights and the input.
+``dense`` (:class:`DenseSpatialGraphConv`, the library's einsum), the PyG convs run by
+:class:`~stgcn_pyg.nn.FramewiseConv` (``gcn``, ``gat``, ``graphconv``, ``cheb``) and, for the
+seed preset, ``notebook`` (the seed notebook's own dense model, :mod:`.notebook_model`), each
+eager and under ``torch.compile``. The ST-GCN candidates of one measurement share the weights
+and the input; the PyG convs have their own weights (a different layer, timed alongside).
 """
 from __future__ import annotations
 
@@ -16,11 +18,12 @@ from torch import Tensor, nn
 from ..convert import from_seed_notebook
 from ..graph import build_graph
 from ..models import STGCN
-from ..nn import SpatialGraphConv
+from ..nn import SPATIAL_LAYERS, DenseSpatialGraphConv, GraphBound, SpatialGraphConv
 from .notebook_model import NotebookSTGCN
 from .timing import interleaved_times, peak_memory, summarize
 
-BACKENDS = ("mp-fused", "mp-edge", "mp-scatter", "dense", "notebook")
+PYG_LAYERS = ("gcn", "gat", "graphconv", "cheb")
+BACKENDS = ("mp-fused", "mp-edge", "mp-scatter", "dense", "notebook") + PYG_LAYERS
 WORKLOADS = ("inference", "forward", "forward_backward", "train_step")
 MODEL_PRESETS = ("seed", "stgcn")
 
@@ -45,6 +48,8 @@ def model_candidates(preset: str, backends: Iterable[str], num_classes: int = 14
                 models[backend] = notebook
         elif backend.startswith("mp-"):
             models[backend] = with_path(base, backend[3:])
+        elif backend in PYG_LAYERS:
+            models[backend] = STGCN(**{**base.config, "spatial": backend})
         else:
             raise ValueError(f"backends: expected names from {list(BACKENDS)}, got {backend!r}")
     return models
@@ -61,16 +66,24 @@ def with_path(module: nn.Module, path: str) -> nn.Module:
 
 def layer_candidates(c_in: int, c_out: int, backends: Iterable[str], graph: Any = None,
                      seed: int = 0) -> dict[str, nn.Module]:
-    """Equal-weight spatial layers C -> C' on ``graph`` (default: NTU, distance, hop 1)."""
+    """Spatial layers C -> C' bound to ``graph`` (default: NTU, distance, hop 1) with
+    :class:`GraphBound`; the ST-GCN ones share their weights."""
     torch.manual_seed(seed)
     graph = graph if graph is not None else build_graph("ntu-rgb+d", "distance")
-    base = SpatialGraphConv(c_in, c_out, graph)
+    k = int(graph.num_partitions)
+    base = SpatialGraphConv(c_in, c_out, k)
     models: dict[str, nn.Module] = {}
     for backend in backends:
         if backend == "dense":
-            models[backend] = base.to_dense()
+            layer = DenseSpatialGraphConv(c_in, c_out, k)
+            layer.conv = copy.deepcopy(base.conv)
         elif backend.startswith("mp-"):
-            models[backend] = with_path(base, backend[3:])
+            layer = with_path(base, backend[3:])
+        elif backend in PYG_LAYERS:
+            layer = SPATIAL_LAYERS.get(backend)(c_in, c_out, k)
+        else:
+            continue
+        models[backend] = GraphBound(layer, graph)
     return models
 
 

@@ -39,7 +39,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                        "(default: inferred from the preset and the data's joint count)")
     model.add_argument("--strategy", choices=["uniform", "distance", "spatial"],
                        help="partition strategy (default: the preset's)")
-    model.add_argument("--backend", choices=["mp", "dense"], help="spatial layer (default: mp)")
+    model.add_argument("--backend", choices=["mp", "dense"],
+                       help="deprecated: the same as --spatial mp|dense")
     model.add_argument("--stream", help="input stream: joint, bone, motion or e.g. joint+bone")
     add_layer_arguments(model)
     recipe = parser.add_argument_group("recipe (defaults from --recipe)")
@@ -78,6 +79,12 @@ def config_from_args(args: argparse.Namespace, **defaults) -> TrainConfig:
     given = {f.name: getattr(args, f.name) for f in fields(TrainConfig)
              if getattr(args, f.name, None) is not None}
     given.update(layer_overrides(args))  # parsed --spatial/--temporal(-kwargs); runs --import
+    backend = getattr(args, "backend", None)
+    if backend is not None:  # the deprecated spelling of --spatial mp|dense
+        if given.get("spatial", backend) != backend:
+            raise ValueError(f"--backend: the deprecated spelling of --spatial; got --backend "
+                             f"{backend} and --spatial {given['spatial']}")
+        given["spatial"] = backend
     overrides = {field: getattr(args, dest) for dest, field in RECIPE_OPTIONS.items()
                  if getattr(args, dest, None) is not None}
     values = {**defaults, **given, "overrides": {**defaults.get("overrides", {}), **overrides}}
@@ -88,7 +95,7 @@ def config_from_args(args: argparse.Namespace, **defaults) -> TrainConfig:
 def resumed_config(args: argparse.Namespace, checkpoint: Path) -> TrainConfig:
     """The stored config of the run, with the resumable options of ``args`` applied; any
     other option that differs from the stored run is an error."""
-    stored = load_checkpoint(checkpoint)["config"]
+    stored = asdict(TrainConfig.from_stored(load_checkpoint(checkpoint)["config"]))
     requested = asdict(config_from_args(args, **{**stored, "out": args.out}))
     changed = sorted(k for k in requested if k not in RESUMABLE + ("out",)
                      and requested[k] != stored[k])

@@ -67,8 +67,37 @@ def to_dense_adjacency(data: Data) -> Tensor:
     num_partitions = getattr(data, "num_partitions", None)
     if num_partitions is None:
         num_partitions = int(data.edge_type.max()) + 1 if data.edge_type.numel() else 1
-    adjacency = torch.zeros(num_partitions, data.num_nodes, data.num_nodes, dtype=torch.float64)
-    src, dst = data.edge_index
-    adjacency.index_put_((data.edge_type, src, dst), data.edge_weight.to(torch.float64),
-                         accumulate=True)
-    return adjacency
+    return dense_adjacency(data.edge_index, data.edge_type, data.edge_weight.to(torch.float64),
+                           num_partitions, data.num_nodes)
+
+
+def dense_adjacency(edge_index: Tensor, edge_type: Tensor, edge_weight: Tensor,
+                    num_partitions: int, num_nodes: int) -> Tensor:
+    """The effective dense adjacency ``A[..., k, src, dst]`` of a partitioned edge list.
+
+    The one place where edges become a dense matrix: the dense layer, the fused path, the
+    pictures and :func:`to_dense_adjacency` all call it. Entries of repeated
+    ``(k, src, dst)`` add up.
+
+    Shapes:
+        ``edge_index`` [2, E], ``edge_type`` [E], ``edge_weight`` [E] or [N, E] (one graph per
+        sample); returns [K, V, V] or [N, K, V, V] in ``edge_weight``'s dtype.
+    """
+    rows = edge_type * num_nodes + edge_index[0]
+    flat = densify(torch.stack([rows, edge_index[1]]), edge_weight, num_partitions * num_nodes,
+                   num_nodes)
+    return flat.unflatten(-2, (num_partitions, num_nodes))
+
+
+def densify(index: Tensor, weight: Tensor, num_rows: int, num_cols: int) -> Tensor:
+    """Scatter ``weight`` [..., E] into a dense ``[..., num_rows, num_cols]`` at ``index``
+    [2, E] (row, column), adding repeated entries.
+
+    ``index_put`` with accumulation (not ``index_add``): both ONNX exporters translate it
+    exactly.
+    """
+    flat = index[0] * num_cols + index[1]
+    batch = weight.shape[:-1]
+    dense = weight.new_zeros(num_rows * num_cols, *batch)
+    dense = dense.index_put((flat,), weight.movedim(-1, 0), accumulate=True)
+    return dense.movedim(0, -1).reshape(*batch, num_rows, num_cols)

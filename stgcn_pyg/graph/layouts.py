@@ -49,6 +49,30 @@ def layouts_with_nodes(num_nodes: int) -> list[str]:
     return [name for name in layout_names() if _LAYOUTS[name].num_nodes == num_nodes]
 
 
+def resolve_layout(num_nodes: int, layout: "str | Path | None" = None,
+                   preferred: "str | None" = None, source: str = "data") -> "str | Path":
+    """The layout of data with ``num_nodes`` joints.
+
+    ``layout`` given: checked against ``num_nodes``. Otherwise ``preferred`` (e.g. a preset's
+    layout) when its joint count matches, else the one registered layout with that count; a
+    ``ValueError`` naming ``source`` when there is none or several.
+    """
+    if layout is not None:
+        joints = get_skeleton(layout).num_nodes
+        if joints != num_nodes:
+            raise ValueError(f"{source}: V = {num_nodes} joints (dim 3) does not match layout "
+                             f"{layout!r} with {joints} joints")
+        return layout
+    if preferred is not None and get_skeleton(preferred).num_nodes == num_nodes:
+        return preferred
+    matches = layouts_with_nodes(num_nodes)
+    if len(matches) != 1:
+        raise ValueError(f"{source}: cannot tell the layout of V = {num_nodes} joints; pass a "
+                         f"layout (registered layouts with {num_nodes} joints: "
+                         f"{matches or 'none'})")
+    return matches[0]
+
+
 def get_skeleton(layout: "str | Path | Skeleton") -> Skeleton:
     """Resolve a registered name, a path to a ``.json`` layout file, or a ``Skeleton``."""
     if isinstance(layout, Skeleton):

@@ -1,11 +1,13 @@
-"""Networks and their presets."""
+"""Networks, their presets, building them from run options, and checkpoints."""
 from .compile import maybe_compile, unwrap_compiled
 from .checkpoint import (load_model, load_model_and_metadata, model_from_dict, model_to_dict,
-                         save_model)
-from .presets import PRESETS, preset_config
+                         save_model, upgrade_checkpoint)
+from .factory import model_from_options
+from .presets import PRESETS, preset_config, preset_layout
 from .stgcn import STGCN, BlockSpec
 
 __all__ = [
     "BlockSpec", "PRESETS", "STGCN", "load_model", "load_model_and_metadata", "maybe_compile",
-    "model_from_dict", "model_to_dict", "preset_config", "save_model", "unwrap_compiled",
+    "model_from_dict", "model_from_options", "model_to_dict", "preset_config", "preset_layout",
+    "save_model", "unwrap_compiled", "upgrade_checkpoint",
 ]

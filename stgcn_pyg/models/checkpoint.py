@@ -1,5 +1,8 @@
 """Model checkpoints: the constructor config plus the state dict, loadable with
-``torch.load(..., weights_only=True)`` (plain types and tensors only)."""
+``torch.load(..., weights_only=True)`` (plain types and tensors only).
+
+Format ``stgcn-pyg/2`` (the graph held once by the model, importance by each block); files of
+format ``stgcn-pyg/1`` are read through :func:`stgcn_pyg.models.legacy.upgrade_v1`."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -9,12 +12,14 @@ from typing import Any
 import torch
 from torch_geometric.data import Data
 
-from ..graph import Skeleton
+from ..graph import Skeleton, build_graph
 from ..io import save_torch
 from ..utils import default_dtype
+from .legacy import upgrade_v1
 from .stgcn import STGCN
 
-FORMAT = "stgcn-pyg/1"
+FORMAT = "stgcn-pyg/2"
+FORMAT_V1 = "stgcn-pyg/1"
 
 
 def model_to_dict(model: STGCN, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -30,12 +35,22 @@ def model_to_dict(model: STGCN, metadata: dict[str, Any] | None = None) -> dict[
     return {**checkpoint, "metadata": dict(metadata)} if metadata else checkpoint
 
 
+def upgrade_checkpoint(checkpoint: dict[str, Any]) -> dict[str, Any]:
+    """A :func:`model_to_dict` checkpoint in the current format (version 1 is rewritten)."""
+    if isinstance(checkpoint, dict) and checkpoint.get("format") == FORMAT_V1:
+        return upgrade_v1(checkpoint)
+    return checkpoint
+
+
 def model_from_dict(checkpoint: dict[str, Any]) -> STGCN:
-    """Rebuild the model of :func:`model_to_dict` (same dtype as the stored tensors)."""
+    """Rebuild the model of :func:`model_to_dict` (same dtype as the stored tensors); reads
+    both formats."""
+    checkpoint = upgrade_checkpoint(checkpoint)
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT:
         found = checkpoint.get("format") if isinstance(checkpoint, dict) else type(checkpoint).__name__
-        raise ValueError(f"checkpoint: expected format {FORMAT!r} (a file written by "
-                         f"stgcn_pyg.models.save_model or stgcn-pyg train), got {found!r}")
+        raise ValueError(f"checkpoint: expected format {FORMAT!r} or {FORMAT_V1!r} (a file "
+                         f"written by stgcn_pyg.models.save_model or stgcn-pyg train), got "
+                         f"{found!r}")
     config = dict(checkpoint["config"])
     config["graph"] = _graph_from_plain(config["graph"])
     state = checkpoint["state_dict"]
@@ -76,6 +91,15 @@ def load_model_and_metadata(path: "str | Path", map_location: "str | torch.devic
     except ValueError as err:
         raise ValueError(f"checkpoint {path}: {str(err).removeprefix('checkpoint: ')}") from None
     return model, dict(metadata) if isinstance(metadata, dict) else {}
+
+
+def graph_from_config(config: dict[str, Any]):
+    """The graph ``Data`` a stored model config describes."""
+    graph = _graph_from_plain(config["graph"])
+    if isinstance(graph, Data):
+        return graph
+    return build_graph(graph, config.get("strategy", "spatial"), config.get("max_hop", 1),
+                       config.get("dilation", 1), config.get("exact_distance", False))
 
 
 def _graph_to_plain(graph: Any) -> Any:

@@ -41,3 +41,8 @@ def preset_config(name: str) -> dict[str, Any]:
     if name not in PRESETS:
         raise ValueError(f"preset: expected one of {sorted(PRESETS)}, got {name!r}")
     return PRESETS[name]()
+
+
+def preset_layout(name: str) -> str:
+    """The layout a preset is built on."""
+    return preset_config(name)["graph"]

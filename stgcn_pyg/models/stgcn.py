@@ -2,16 +2,23 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+import torch
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
 from ..graph import Skeleton, build_graph
-from ..nn import BACKENDS, DenseSpatialGraphConv, SpatialGraphConv, STGCNBlock
+from ..nn import DenseSpatialGraphConv, EdgeImportance, SpatialGraphConv, STGCNBlock
 from ..nn.block import SpatialFactory, TemporalFactory
+
+BACKENDS = {"mp": SpatialGraphConv, "dense": DenseSpatialGraphConv}
+"""The built-in spatial layers that :meth:`STGCN.to_backend` converts between."""
+GRAPH_METADATA = ("layout", "strategy", "max_hop", "dilation", "exact_distance", "center",
+                  "partition_names")
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,9 @@ class BlockSpec:
 class STGCN(nn.Module):
     """Spatial temporal graph convolutional network for skeleton action recognition.
 
-    Persons are folded into the batch; a BatchNorm1d normalizes the input over V·C channels
+    The model holds the skeleton graph once, as buffers (``edge_index``, ``edge_type``,
+    ``edge_weight``) that follow ``.to()`` and ``state_dict``, and passes it to every block;
+    each block owns its edge importance. Persons are folded into the batch; a BatchNorm1d normalizes the input over V·C channels
     (channel ``v * C + c``, as both source implementations do); after the blocks, features are
     averaged over frames and joints, then over persons (padded all-zero persons included, as
     in the original), and a linear head gives the class scores.
@@ -40,13 +49,15 @@ class STGCN(nn.Module):
             :func:`stgcn_pyg.graph.build_graph` (ignored when ``graph`` is a ``Data``).
         blocks: the :class:`BlockSpec` of every block (or dicts of its fields).
         kernel_size: temporal kernel size.
-        edge_importance: learn edge importance in every block (built-in spatial layer).
-        backend: the built-in spatial layer, ``"mp"`` (:class:`SpatialGraphConv`) or
-            ``"dense"`` (einsum reference); used when ``spatial`` is None.
+        edge_importance: learn edge importance in every block, one weight per edge (a dense
+            [K, V, V] matrix with ``spatial="dense"``, as the original and the seed keep it).
         dropout_before_conv: dropout placement of :class:`STGCNBlock`.
-        spatial, spatial_kwargs: another spatial layer, a name registered with
-            :func:`stgcn_pyg.nn.register_spatial` and its keyword arguments (a factory callable
-            also works but cannot be saved).
+        spatial, spatial_kwargs: the spatial layer, the one way to choose it: ``"mp"``
+            (:class:`SpatialGraphConv`, default), ``"dense"`` (the einsum reference), a PyG conv
+            (``"gcn"``, ``"gat"``, ``"graphconv"``, ``"cheb"``) or any name registered with
+            :func:`stgcn_pyg.nn.register_spatial`, and its keyword arguments (a factory
+            callable also works but cannot be saved).
+        backend: deprecated alias of ``spatial`` (``"mp"`` or ``"dense"``).
         temporal, temporal_kwargs: the temporal layer, likewise (None: ``"conv"``,
             :class:`TemporalConv`).
 
@@ -58,46 +69,54 @@ class STGCN(nn.Module):
                  graph: "str | Path | Skeleton | Data" = "ntu-rgb+d", *,
                  strategy: str = "spatial", max_hop: int = 1, dilation: int = 1,
                  exact_distance: bool = False, blocks: Sequence["BlockSpec | dict"] = (),
-                 kernel_size: int = 9, edge_importance: bool = True, backend: str = "mp",
+                 kernel_size: int = 9, edge_importance: bool = True,
                  dropout_before_conv: bool = False,
                  spatial: "str | SpatialFactory | None" = None,
                  spatial_kwargs: dict[str, Any] | None = None,
                  temporal: "str | TemporalFactory | None" = None,
-                 temporal_kwargs: dict[str, Any] | None = None) -> None:
+                 temporal_kwargs: dict[str, Any] | None = None,
+                 backend: str | None = None) -> None:
         super().__init__()
         blocks = [b if isinstance(b, BlockSpec) else BlockSpec(**b) for b in blocks]
         if not blocks:
             raise ValueError("blocks: expected at least one BlockSpec, got none")
-        if backend not in BACKENDS:
-            raise ValueError(f"backend: expected one of {list(BACKENDS)}, got {backend!r}")
-        if spatial is not None and backend != "mp":
-            raise ValueError(f"backend: selects the built-in spatial layer; with spatial="
-                             f"{spatial!r} leave it 'mp', got {backend!r}")
-        if isinstance(graph, Data):
-            self.graph = graph
-        else:
-            self.graph = build_graph(graph, strategy, max_hop, dilation, exact_distance)
+        spatial = _spatial_choice(spatial, backend)
+        graph_data = (graph if isinstance(graph, Data)
+                      else build_graph(graph, strategy, max_hop, dilation, exact_distance))
         self.config: dict[str, Any] = dict(
             in_channels=in_channels, num_classes=num_classes, graph=graph, strategy=strategy,
             max_hop=max_hop, dilation=dilation, exact_distance=exact_distance,
             blocks=[asdict(b) for b in blocks], kernel_size=kernel_size,
-            edge_importance=edge_importance, backend=backend,
-            dropout_before_conv=dropout_before_conv, spatial=spatial,
-            spatial_kwargs=spatial_kwargs, temporal=temporal, temporal_kwargs=temporal_kwargs)
+            edge_importance=edge_importance, dropout_before_conv=dropout_before_conv,
+            spatial=spatial, spatial_kwargs=spatial_kwargs, temporal=temporal,
+            temporal_kwargs=temporal_kwargs)
         self.in_channels = in_channels
         self.num_classes = num_classes
-        self.num_nodes = int(self.graph.num_nodes)
-        if spatial is None:
-            spatial, spatial_kwargs = backend, {"edge_importance": edge_importance}
+        self.num_nodes = int(graph_data.num_nodes)
+        self.num_partitions = int(graph_data.num_partitions)
+        self.graph_metadata = {key: graph_data[key] for key in GRAPH_METADATA
+                               if key in graph_data}
+        self.register_buffer("edge_index", graph_data.edge_index.clone())
+        self.register_buffer("edge_type", graph_data.edge_type.clone())
+        # Graph weights keep float64 precision; the layers cast them to the input's dtype.
+        self.register_buffer("edge_weight", graph_data.edge_weight.to(torch.float64))
+        importance = (("dense" if spatial == "dense" else "edge") if edge_importance else None)
         temporal = "conv" if temporal is None else temporal
         self.data_bn = nn.BatchNorm1d(in_channels * self.num_nodes)
         channels = [in_channels] + [b.out_channels for b in blocks]
         self.blocks = nn.ModuleList(
-            STGCNBlock(channels[i], spec.out_channels, self.graph, spec.stride, kernel_size,
+            STGCNBlock(channels[i], spec.out_channels, graph_data, spec.stride, kernel_size,
                        spec.dropout, spec.residual, dropout_before_conv, spatial,
-                       spatial_kwargs, temporal, temporal_kwargs)
+                       spatial_kwargs, temporal, temporal_kwargs, importance)
             for i, spec in enumerate(blocks))
         self.head = nn.Linear(channels[-1], num_classes)
+
+    @property
+    def graph(self) -> Data:
+        """The model's graph as a ``Data`` (its tensors are the model's buffers)."""
+        return Data(edge_index=self.edge_index, edge_type=self.edge_type,
+                    edge_weight=self.edge_weight, num_nodes=self.num_nodes,
+                    num_partitions=self.num_partitions, **self.graph_metadata)
 
     @classmethod
     def from_preset(cls, name: str, num_classes: int, **overrides: Any) -> "STGCN":
@@ -121,22 +140,66 @@ class STGCN(nn.Module):
         x = self.data_bn(x)
         x = x.view(n * m, v, c, t).permute(0, 2, 3, 1).contiguous()
         for block in self.blocks:
-            x = block(x)
+            x = block(x, self.edge_index, self.edge_type, self.edge_weight)
         x = x.mean(dim=(2, 3)).view(n, m, -1).mean(dim=1)
         return self.head(x)
 
     def to_backend(self, backend: str) -> "STGCN":
-        """A copy of this model on another backend (``"mp"`` or ``"dense"``), weights equal."""
+        """A copy of this model on another built-in spatial layer (``"mp"`` or ``"dense"``),
+        weights equal; the importance changes form (per edge / dense [K, V, V]) with it."""
         if backend not in BACKENDS:
             raise ValueError(f"backend: expected one of {list(BACKENDS)}, got {backend!r}")
-        if self.config["spatial"] is not None:
+        if self.config["spatial"] not in BACKENDS:
             raise TypeError(f"to_backend: the spatial layer {self.config['spatial']!r} is not "
-                            f"the built-in layer and has no {backend!r} equivalent")
+                            f"a built-in layer and has no {backend!r} equivalent")
         model = copy.deepcopy(self)
         for block in model.blocks:
-            if backend == "dense" and isinstance(block.gcn, SpatialGraphConv):
-                block.gcn = block.gcn.to_dense()
-            elif backend == "mp" and isinstance(block.gcn, DenseSpatialGraphConv):
-                block.gcn = SpatialGraphConv.from_dense(block.gcn)
-        model.config["backend"] = backend
+            block.gcn = _convert_layer(block.gcn, BACKENDS[backend])
+            if block.importance is not None:
+                block.importance = _convert_importance(
+                    block.importance, backend == "dense", model.edge_index, model.edge_type,
+                    (model.num_partitions, model.num_nodes, model.num_nodes))
+        model.config["spatial"] = backend
         return model
+
+
+def _spatial_choice(spatial: "str | SpatialFactory | None", backend: str | None
+                    ) -> "str | SpatialFactory":
+    """``spatial``, with the deprecated ``backend`` keyword mapped onto it."""
+    if backend is None:
+        return "mp" if spatial is None else spatial
+    warnings.warn("STGCN(backend=...) is deprecated: pass spatial=... (the one way to choose "
+                  "the spatial layer)", DeprecationWarning, stacklevel=3)
+    if backend not in BACKENDS:
+        raise ValueError(f"backend: expected one of {list(BACKENDS)}, got {backend!r}")
+    if spatial is not None and spatial != backend:
+        raise ValueError(f"backend: a deprecated alias of spatial; got both backend={backend!r} "
+                         f"and spatial={spatial!r}")
+    return backend
+
+
+def _convert_layer(layer: nn.Module, cls: type) -> nn.Module:
+    if type(layer) is cls:
+        return layer
+    if type(layer) not in BACKENDS.values():
+        raise TypeError(f"to_backend: a {type(layer).__name__} spatial layer has no {cls.__name__} "
+                        f"equivalent")
+    converted = cls(layer.in_channels, layer.out_channels, layer.num_partitions,
+                    bias=layer.conv.bias is not None)
+    converted.conv = layer.conv
+    return converted
+
+
+def _convert_importance(importance: EdgeImportance, dense: bool, edge_index: Tensor,
+                        edge_type: Tensor, dense_shape: tuple[int, int, int]) -> EdgeImportance:
+    """The same importance in per-edge [E] or dense [K, V, V] form (off-graph entries: 1)."""
+    if importance.dense == dense:
+        return importance
+    at_edges = importance.at_edges(edge_index, edge_type).detach()
+    converted = EdgeImportance(dense_shape if dense else (at_edges.numel(),)).to(at_edges)
+    with torch.no_grad():
+        if dense:
+            converted.weight[edge_type, edge_index[0], edge_index[1]] = at_edges
+        else:
+            converted.weight.copy_(at_edges)
+    return converted

@@ -1,15 +1,18 @@
-"""Layers: the message-passing spatial graph conv, its dense reference, temporal conv, block,
-the registry of named layers and two worked variants built on it."""
+"""Layers: the message-passing spatial graph conv, its dense reference, PyG convs as spatial
+layers, edge importance, temporal conv, block, the registry of named layers and two worked
+variants built on it. Importing this package registers every built-in layer."""
 from .block import STGCNBlock
 from .dense_spatial_graph_conv import DenseSpatialGraphConv
-from .registry import (BACKENDS, SPATIAL_LAYERS, TEMPORAL_LAYERS, register_spatial, register_temporal,
-                       temporal_conv)
+from .edge_importance import EdgeImportance
+from .graph_bound import GraphBound
+from .pyg_conv import FramewiseConv
+from .registry import SPATIAL_LAYERS, TEMPORAL_LAYERS, register_spatial, register_temporal
 from .spatial_graph_conv import SpatialGraphConv
-from .temporal_conv import TemporalConv
+from .temporal_conv import TemporalConv, temporal_conv
 from .variants import AdaptiveGraphConv, MultiScaleTemporalConv
 
 __all__ = [
-    "AdaptiveGraphConv", "BACKENDS", "DenseSpatialGraphConv", "MultiScaleTemporalConv", "SPATIAL_LAYERS",
-    "STGCNBlock", "SpatialGraphConv", "TEMPORAL_LAYERS", "TemporalConv", "register_spatial",
-    "register_temporal", "temporal_conv",
+    "AdaptiveGraphConv", "DenseSpatialGraphConv", "EdgeImportance", "FramewiseConv",
+    "GraphBound", "MultiScaleTemporalConv", "SPATIAL_LAYERS", "STGCNBlock", "SpatialGraphConv",
+    "TEMPORAL_LAYERS", "TemporalConv", "register_spatial", "register_temporal", "temporal_conv",
 ]

@@ -4,31 +4,41 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Callable
 
+import inspect
+
 import torch
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
+from .edge_importance import EdgeImportance
 from .registry import SPATIAL_LAYERS, TEMPORAL_LAYERS, Registry
 
 SpatialFactory = Callable[..., nn.Module]
-"""``factory(in_channels, out_channels, graph, **kwargs) -> module``: [N, C, T, V] -> [N, C', T, V]."""
+"""``factory(in_channels, out_channels, num_partitions, **kwargs) -> module`` called as
+``module(x, edge_index, edge_type, edge_weight)``: [N, C, T, V] -> [N, C', T, V]."""
 TemporalFactory = Callable[..., nn.Module]
 """``factory(channels, kernel_size, stride, **kwargs) -> module``: [N, C, T, V] -> [N, C, T', V]."""
 
 
 def build_layer(registry: Registry, spec: "str | Callable[..., nn.Module]",
                 kwargs: dict[str, Any] | None, args: tuple, input_shape: tuple[int, ...],
-                output_shape: tuple[int, ...]) -> nn.Module:
+                output_shape: tuple[int, ...], graph: Data | None = None) -> nn.Module:
     """Build ``spec(*args, **kwargs)`` (a registered name or a factory) and check its shape.
 
-    One dry run in eval mode without gradients on zeros of ``input_shape`` (running statistics
-    stay untouched, train/eval modes are restored) must give ``output_shape``; it happens at
-    construction, so ``forward`` carries no check and compiles without graph breaks.
+    With a ``graph``, the layer is a spatial one: a factory that declares a ``graph`` parameter
+    receives it (for layers whose parameters are sized by the graph), and the dry run passes
+    the graph's ``edge_index``, ``edge_type`` and ``edge_weight``. One dry run in eval mode
+    without gradients on zeros of ``input_shape`` (running statistics stay untouched,
+    train/eval modes are restored) must give ``output_shape``; it happens at construction, so
+    ``forward`` carries no check and compiles without graph breaks.
     """
     factory = registry.get(spec) if isinstance(spec, str) else spec
     if not callable(factory):
         raise TypeError(f"{registry.kind}: expected a registered name or a factory, got {spec!r}")
-    layer = factory(*args, **(kwargs or {}))
+    kwargs = dict(kwargs or {})
+    if graph is not None and _declares(factory, "graph"):
+        kwargs["graph"] = graph
+    layer = factory(*args, **kwargs)
     name = f"{registry.kind} layer {spec if isinstance(spec, str) else factory!r}"
     if not isinstance(layer, nn.Module):
         raise TypeError(f"{name}: expected the factory to return an nn.Module, got "
@@ -37,7 +47,9 @@ def build_layer(registry: Registry, spec: "str | Callable[..., nn.Module]",
     layer.eval()
     try:
         with torch.no_grad():
-            out = layer(torch.zeros(input_shape))
+            x = torch.zeros(input_shape)
+            out = layer(x) if graph is None else layer(
+                x, graph.edge_index, graph.edge_type, graph.edge_weight.to(x.dtype))
     finally:
         for module, training in modes:
             module.training = training
@@ -48,8 +60,18 @@ def build_layer(registry: Registry, spec: "str | Callable[..., nn.Module]",
     return layer
 
 
+def _declares(factory: Callable, name: str) -> bool:
+    try:
+        return name in inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # a callable without a readable signature
+        return False
+
+
 class STGCNBlock(nn.Module):
-    """``relu(tcn(gcn(x)) + residual(x))`` with ``tcn = BN, ReLU, conv(kt, stride), BN``.
+    """``relu(tcn(gcn(x, graph)) + residual(x))`` with ``tcn = BN, ReLU, conv(kt, stride), BN``.
+
+    The block owns its learnable edge importance (``importance``, as the original model keeps
+    one per unit) and receives the graph at every call; the model holds the graph once.
 
     Covers both source blocks: the original's (``dropout_before_conv=False``: dropout after the
     last BN; residual none / identity / 1x1 conv + BN) and the seed notebook's
@@ -58,7 +80,8 @@ class STGCNBlock(nn.Module):
     Args:
         in_channels: input channels C.
         out_channels: output channels C'.
-        graph: the skeleton graph (``Data``) handed to the spatial layer.
+        graph: the skeleton graph (``Data``): sizes the importance and the dry run; handed to
+            spatial factories that declare a ``graph`` parameter. Not stored.
         stride: temporal stride.
         kernel_size: temporal kernel size (odd).
         dropout: dropout probability (0 adds no dropout module).
@@ -66,18 +89,21 @@ class STGCNBlock(nn.Module):
         dropout_before_conv: put dropout before the temporal conv (seed) instead of last.
         spatial: the spatial layer: a name in :data:`~stgcn_pyg.nn.registry.SPATIAL_LAYERS`
             (default ``"mp"``: :class:`SpatialGraphConv`) or a factory
-            ``(in_channels, out_channels, graph, **kwargs)``.
+            ``(in_channels, out_channels, num_partitions, **kwargs)``.
         spatial_kwargs: extra keyword arguments of the spatial factory.
         temporal: the temporal layer: a name in :data:`~stgcn_pyg.nn.registry.TEMPORAL_LAYERS`
             (default ``"conv"``: :class:`TemporalConv`) or a factory
             ``(channels, kernel_size, stride, **kwargs)``.
         temporal_kwargs: extra keyword arguments of the temporal factory.
+        edge_importance: ``"edge"`` (one weight per edge), ``"dense"`` (a [K, V, V] matrix
+            read at the edges) or None: see :class:`EdgeImportance`.
 
     Both layers are checked once at construction by a dry run; a wrong output shape raises a
     ``ValueError`` naming the layer, the expected and the actual shape.
 
     Shapes:
-        input ``[N, C, T, V]``, output ``[N, C', ceil(T / stride), V]``.
+        input ``x`` [N, C, T, V] and the graph (``edge_index`` [2, E], ``edge_type`` [E],
+        ``edge_weight`` [E] or [N, E]), output [N, C', ceil(T / stride), V].
     """
 
     def __init__(self, in_channels: int, out_channels: int, graph: Data, stride: int = 1,
@@ -85,14 +111,21 @@ class STGCNBlock(nn.Module):
                  dropout_before_conv: bool = False, spatial: "str | SpatialFactory" = "mp",
                  spatial_kwargs: dict[str, Any] | None = None,
                  temporal: "str | TemporalFactory" = "conv",
-                 temporal_kwargs: dict[str, Any] | None = None) -> None:
+                 temporal_kwargs: dict[str, Any] | None = None,
+                 edge_importance: str | None = "edge") -> None:
         super().__init__()
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout: expected a probability in [0, 1), got {dropout!r}")
-        v, t = int(graph.num_nodes), 4 * stride
+        v, t, k = int(graph.num_nodes), 4 * stride, int(graph.num_partitions)
         self.gcn = build_layer(SPATIAL_LAYERS, spatial, spatial_kwargs,
-                               (in_channels, out_channels, graph),
-                               (1, in_channels, t, v), (1, out_channels, t, v))
+                               (in_channels, out_channels, k),
+                               (1, in_channels, t, v), (1, out_channels, t, v), graph)
+        shapes = {"edge": (graph.edge_index.size(1),), "dense": (k, v, v), None: None}
+        if edge_importance not in shapes:
+            raise ValueError(f"edge_importance: expected 'edge', 'dense' or None, got "
+                             f"{edge_importance!r}")
+        self.importance = (EdgeImportance(shapes[edge_importance])
+                           if edge_importance is not None else None)
         temporal_layer = build_layer(TEMPORAL_LAYERS, temporal, temporal_kwargs,
                                      (out_channels, kernel_size, stride),
                                      (1, out_channels, t, v), (1, out_channels, 4, v))
@@ -116,8 +149,11 @@ class STGCNBlock(nn.Module):
                 ("bn", nn.BatchNorm2d(out_channels)),
             ]))
 
-    def forward(self, x: Tensor) -> Tensor:
-        y = self.tcn(self.gcn(x))
+    def forward(self, x: Tensor, edge_index: Tensor, edge_type: Tensor,
+                edge_weight: Tensor) -> Tensor:
+        if self.importance is not None:
+            edge_weight = self.importance(edge_index, edge_type, edge_weight)
+        y = self.tcn(self.gcn(x, edge_index, edge_type, edge_weight))
         if self.residual is not None:
             y = y + self.residual(x)
         return y.relu()

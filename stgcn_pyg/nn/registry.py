@@ -1,8 +1,9 @@
 """Named spatial and temporal layers, so a model config stays plain data and round-trips.
 
-A **spatial layer** is built by ``factory(in_channels, out_channels, graph, **kwargs)`` and maps
-``[N, C, T, V] -> [N, C', T, V]``; ``graph`` is the skeleton ``Data`` (``edge_index`` [2, E],
-``edge_type`` [E], ``edge_weight`` [E], ``num_nodes`` V, ``num_partitions`` K).
+A **spatial layer** is built by ``factory(in_channels, out_channels, num_partitions, **kwargs)``
+and called as ``layer(x, edge_index, edge_type, edge_weight)``: ``x`` [N, C, T, V] to
+[N, C', T, V], the graph passed at every call (``edge_index`` [2, E], ``edge_type`` [E] in
+0..K-1, ``edge_weight`` [E] or [N, E]), as PyG convs take it.
 A **temporal layer** is built by ``factory(channels, kernel_size, stride, **kwargs)`` and maps
 ``[N, C, T, V] -> [N, C, ceil(T / stride), V]``. A factory is any callable: a class or a function.
 
@@ -10,22 +11,20 @@ Register one under a name with a decorator, then build models with that name::
 
     @register_spatial("my-gcn")
     class MyGCN(nn.Module):
-        def __init__(self, in_channels, out_channels, graph, hidden=8): ...
+        def __init__(self, in_channels, out_channels, num_partitions, hidden=8): ...
+        def forward(self, x, edge_index, edge_type, edge_weight=None): ...
 
     STGCN(3, 10, spatial="my-gcn", spatial_kwargs={"hidden": 16})
 
-A checkpoint stores the name and the kwargs; the module that registers the layer must be
-imported before the checkpoint is loaded.
+This module only holds the tables: each layer registers itself where it is defined
+(:mod:`stgcn_pyg.nn` imports them all). A checkpoint stores the name and the kwargs; the
+module that registers a layer must be imported before the checkpoint is loaded.
 """
 from __future__ import annotations
 
 from typing import Callable, TypeVar
 
 from torch import nn
-
-from .dense_spatial_graph_conv import DenseSpatialGraphConv
-from .spatial_graph_conv import SpatialGraphConv
-from .temporal_conv import TemporalConv
 
 F = TypeVar("F", bound=Callable[..., nn.Module])
 
@@ -76,13 +75,3 @@ TEMPORAL_LAYERS = Registry("temporal")
 register_spatial = SPATIAL_LAYERS.register
 register_temporal = TEMPORAL_LAYERS.register
 
-BACKENDS = ("mp", "dense")
-"""The built-in spatial layers (``STGCN(backend=...)``)."""
-register_spatial("mp")(SpatialGraphConv)
-register_spatial("dense")(DenseSpatialGraphConv)
-
-
-@register_temporal("conv")
-def temporal_conv(channels: int, kernel_size: int, stride: int) -> nn.Module:
-    """The built-in temporal layer: :class:`TemporalConv` from ``channels`` to ``channels``."""
-    return TemporalConv(channels, channels, kernel_size, stride)

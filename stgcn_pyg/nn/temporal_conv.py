@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from torch import nn
 
+from .registry import register_temporal
+
 
 class TemporalConv(nn.Conv2d):
     """``Conv2d(in, out, (kt, 1), stride=(s, 1), padding=((kt - 1) // 2, 0))``.
@@ -25,3 +27,9 @@ class TemporalConv(nn.Conv2d):
             raise ValueError(f"stride: expected an int >= 1, got {stride!r}")
         super().__init__(in_channels, out_channels, (kernel_size, 1), (stride, 1),
                          ((kernel_size - 1) // 2, 0))
+
+
+@register_temporal("conv")
+def temporal_conv(channels: int, kernel_size: int, stride: int) -> nn.Module:
+    """The built-in temporal layer: :class:`TemporalConv` from ``channels`` to ``channels``."""
+    return TemporalConv(channels, channels, kernel_size, stride)

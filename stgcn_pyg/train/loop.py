@@ -2,7 +2,6 @@
 confusion.png, curves.png}`` out; resumable bit-exactly on CPU, DDP under torchrun."""
 from __future__ import annotations
 
-import importlib
 import pickle
 import random
 import sys
@@ -20,10 +19,10 @@ from torch.utils.data.distributed import DistributedSampler
 from tqdm import tqdm
 
 from ..data import Compose, SkeletonFolder, Streams, default_augmentation, num_classes_of
-from ..graph import get_skeleton, layouts_with_nodes
+from ..graph import get_skeleton, resolve_layout
 from ..io import save_json, save_torch
-from ..models import (STGCN, maybe_compile, model_from_dict, model_to_dict, preset_config,
-                      save_model)
+from ..models import (STGCN, maybe_compile, model_from_dict, model_from_options, model_to_dict,
+                      preset_layout, save_model, upgrade_checkpoint)
 from ..precision import amp_dtype, autocast, grad_scaler
 from .distributed import Dist, all_gather, all_sum, barrier, setup, teardown
 from .evaluation import evaluate
@@ -39,7 +38,8 @@ class TrainConfig:
 
     ``recipe`` names a :data:`~stgcn_pyg.train.recipes.RECIPES` entry, ``overrides`` changes
     its fields (lr, batch_size, ...). ``layout`` None: the preset's layout when its joint count
-    matches the data, else the one registered layout with that joint count.
+    matches the data, else the one registered layout with that joint count. ``spatial`` None:
+    the preset's spatial layer (``"mp"``).
     """
 
     data: str
@@ -47,7 +47,6 @@ class TrainConfig:
     preset: str = "stgcn"
     layout: str | None = None
     strategy: str | None = None
-    backend: str = "mp"
     epochs: int = 30
     seed: int = 0
     recipe: str = "default"
@@ -68,6 +67,16 @@ class TrainConfig:
 
     def resolved_recipe(self) -> Recipe:
         return get_recipe(self.recipe, **self.overrides)
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any]) -> "TrainConfig":
+        """The config stored in a training checkpoint (one of version 1 had ``backend``,
+        now ``spatial``)."""
+        stored = dict(stored)
+        backend = stored.pop("backend", None)
+        if backend is not None and stored.get("spatial") is None and backend != "mp":
+            stored["spatial"] = backend
+        return cls(**stored)
 
 
 def train(config: TrainConfig, resume: bool = False,
@@ -98,35 +107,12 @@ def load_checkpoint(path: "str | Path") -> dict[str, Any]:
     return state
 
 
-def resolve_layout(preset: str, layout: str | None, num_nodes: int, source: str) -> str:
-    """The layout for data with ``num_nodes`` joints (see :class:`TrainConfig`)."""
-    if layout is not None:
-        skeleton = get_skeleton(layout)
-        if skeleton.num_nodes != num_nodes:
-            raise ValueError(f"{source}: V = {num_nodes} joints (dim 3) does not match layout "
-                             f"{layout!r} with {skeleton.num_nodes} joints")
-        return layout
-    preset_layout = preset_config(preset)["graph"]
-    if get_skeleton(preset_layout).num_nodes == num_nodes:
-        return preset_layout
-    matches = layouts_with_nodes(num_nodes)
-    if len(matches) != 1:
-        raise ValueError(f"{source}: V = {num_nodes} joints; pass --layout (registered layouts "
-                         f"with {num_nodes} joints: {matches or 'none'})")
-    return matches[0]
-
-
 def build_model(config: TrainConfig, num_classes: int, layout: str) -> STGCN:
-    """The network of a run: preset, layout, strategy, backend, registered spatial/temporal
-    layers (after importing ``config.imports``), input channels of the stream."""
-    for module in config.imports:
-        importlib.import_module(module)
-    overrides: dict[str, Any] = dict(graph=layout, backend=config.backend,
-                                     in_channels=Streams(config.stream, layout).channels())
-    for key in ("strategy", "spatial", "spatial_kwargs", "temporal", "temporal_kwargs"):
-        if getattr(config, key) is not None:
-            overrides[key] = getattr(config, key)
-    return STGCN.from_preset(config.preset, num_classes, **overrides)
+    """The network of a run (see :func:`stgcn_pyg.models.model_from_options`)."""
+    return model_from_options(config.preset, num_classes, layout,
+                              Streams(config.stream, layout).channels(), strategy=config.strategy, spatial=config.spatial,
+                              spatial_kwargs=config.spatial_kwargs, temporal=config.temporal,
+                              temporal_kwargs=config.temporal_kwargs, imports=config.imports)
 
 
 class _Run:
@@ -149,6 +135,7 @@ class _Run:
         self.train_set, self.test_set, self.layout = self._datasets()
         self.model = build_model(config, self.train_set.num_classes, self.layout)
         if state is not None:
+            state["model"] = upgrade_checkpoint(state["model"])
             self._check_same_model(state)
             self.model.load_state_dict(state["model"]["state_dict"])
         self.model.to(info.device)
@@ -183,8 +170,8 @@ class _Run:
             raise FileNotFoundError(f"--data {data}: no such directory")
         num_classes = num_classes_of(data)
         probe = SkeletonFolder(data, "train", num_classes, check_finite=False)
-        layout = resolve_layout(self.config.preset, self.config.layout, probe.sample_shape[2],
-                                str(data / "train_data.npy"))
+        layout = resolve_layout(probe.sample_shape[2], self.config.layout,
+                                preset_layout(self.config.preset), str(data / "train_data.npy"))
         streams = Streams(self.config.stream, layout)
         train_tf = Compose([default_augmentation(), streams]) if self.recipe.augment else streams
         v = get_skeleton(layout).num_nodes

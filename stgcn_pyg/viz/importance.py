@@ -12,9 +12,8 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from ..graph import to_dense_adjacency
+from ..graph import dense_adjacency, to_dense_adjacency
 from ..models import STGCN, load_model
-from ..nn import DenseSpatialGraphConv, SpatialGraphConv
 from .draw import draw_skeleton, joint_labels, save_figure
 from .skeleton import pose_2d
 
@@ -26,19 +25,12 @@ def layer_weights(model: STGCN) -> Tensor:
     dst]``: the partition weight times the learned importance (``A`` where a block learns
     none). Both backends give the same numbers for the same weights."""
     weights = []
-    for i, block in enumerate(model.blocks):
-        gcn = block.gcn
-        if isinstance(gcn, SpatialGraphConv):
-            dense = gcn.edge_weight.new_zeros(gcn.num_partitions, gcn.num_nodes, gcn.num_nodes)
-            src, dst = gcn.edge_index
-            dense = dense.index_put((gcn.edge_type, src, dst), gcn.weighted_edges(),
-                                    accumulate=True)
-        elif isinstance(gcn, DenseSpatialGraphConv):
-            dense = gcn.adjacency if gcn.importance is None else gcn.adjacency * gcn.importance
-        else:
-            raise TypeError(f"model: block {i} has a {type(gcn).__name__} spatial layer; edge "
-                            f"importance is defined for SpatialGraphConv and DenseSpatialGraphConv")
-        weights.append(dense.detach().to(torch.float64).cpu())
+    for block in model.blocks:
+        weight = model.edge_weight.to(torch.float64)
+        if block.importance is not None:
+            weight = block.importance(model.edge_index, model.edge_type, weight)
+        weights.append(dense_adjacency(model.edge_index, model.edge_type, weight.detach(),
+                                       model.num_partitions, model.num_nodes).cpu())
     return torch.stack(weights)
 
 

@@ -11,7 +11,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from ..graph import Skeleton, get_skeleton, layouts_with_nodes
+from ..graph import Skeleton, get_skeleton, resolve_layout
 from ..io import atomic_path
 from .draw import draw_skeleton, skeleton_networkx
 from .poses import project
@@ -52,15 +52,6 @@ def load_sequence(source: "np.ndarray | str | Path", index: int | None = None) -
     return np.asarray(array, dtype=np.float64)
 
 
-def layout_for(num_nodes: int) -> str:
-    """The registered layout with ``num_nodes`` joints; ``ValueError`` when none or several."""
-    names = layouts_with_nodes(num_nodes)
-    if len(names) != 1:
-        raise ValueError(f"layout: cannot tell the layout of a sequence with V={num_nodes} joints "
-                         f"(registered layouts with that V: {names}); pass layout=")
-    return names[0]
-
-
 def plot_sequence(sequence: "np.ndarray | str | Path", path: "str | Path", *,
                   layout: "str | Skeleton | None" = None, activation: np.ndarray | None = None,
                   activation_label: str = "activation", azimuth: float = 0.0,
@@ -88,7 +79,7 @@ def plot_sequence(sequence: "np.ndarray | str | Path", path: "str | Path", *,
     """
     data = load_sequence(sequence)
     channels, num_frames, num_nodes, num_persons = data.shape
-    layout = layout or layout_for(num_nodes)
+    layout = resolve_layout(num_nodes, source="sequence") if layout is None else layout
     skeleton = get_skeleton(layout)
     if skeleton.num_nodes != num_nodes:
         raise ValueError(f"sequence: has V={num_nodes} joints, layout {skeleton.name!r} has "

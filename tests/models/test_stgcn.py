@@ -38,7 +38,7 @@ def test_stgcn_preset_structure():
 
 
 def test_preset_overrides_and_unknown_preset():
-    model = STGCN.from_preset("stgcn", 10, graph="openpose", backend="dense")
+    model = STGCN.from_preset("stgcn", 10, graph="openpose", spatial="dense")
     assert model.num_nodes == 18 and isinstance(model.blocks[0].gcn, DenseSpatialGraphConv)
     with pytest.raises(ValueError, match=r"preset: expected one of \[.*'seed', 'stgcn'\], got 'big'"):
         STGCN.from_preset("big", 10)
@@ -51,7 +51,7 @@ def _pair(layout, strategy, max_hop, dilation, dtype, seed=0, blocks=SMALL, path
                    blocks=blocks)
     with torch.no_grad():
         for block in mp.blocks:
-            block.gcn.edge_importance.uniform_(0.5, 1.5)
+            block.importance.weight.uniform_(0.5, 1.5)
             block.gcn.path = path
     return mp, mp.to_backend("dense")
 
@@ -71,11 +71,10 @@ def _check_model_pair(mp, dense, dtype, train, persons):
     torch.testing.assert_close(outs[0], outs[1], atol=tol, rtol=0)
     grads_dense = dict(dense.named_parameters())
     for name, p in mp.named_parameters():
-        if name.endswith("edge_importance"):
-            layer = mp.get_submodule(name.rsplit(".", 1)[0])
-            src, dst = layer.edge_index
-            g_dense = grads_dense[name.replace("edge_importance", "importance")].grad
-            torch.testing.assert_close(p.grad, g_dense[layer.edge_type, src, dst], atol=tol, rtol=0)
+        if name.endswith("importance.weight"):  # per edge [E] vs dense [K, V, V]
+            src, dst = mp.edge_index
+            g_dense = grads_dense[name].grad
+            torch.testing.assert_close(p.grad, g_dense[mp.edge_type, src, dst], atol=tol, rtol=0)
         else:
             torch.testing.assert_close(p.grad, grads_dense[name].grad, atol=tol, rtol=0)
 
@@ -137,9 +136,9 @@ def test_backend_round_trip_keeps_weights():
 def test_one_seed_gives_both_backends_the_same_initial_weights(preset):
     # So that an mp and a dense training run with one --seed start from the same network.
     torch.manual_seed(3)
-    mp = STGCN.from_preset(preset, 10, backend="mp")
+    mp = STGCN.from_preset(preset, 10, spatial="mp")
     torch.manual_seed(3)
-    dense = STGCN.from_preset(preset, 10, backend="dense")
+    dense = STGCN.from_preset(preset, 10, spatial="dense")
     expected = mp.to_backend("dense").state_dict()
     assert expected.keys() == dense.state_dict().keys()
     for name, tensor in dense.state_dict().items():
@@ -160,8 +159,43 @@ def test_bad_model_input(shape, match):
 def test_bad_model_arguments():
     with pytest.raises(ValueError, match="blocks: expected at least one BlockSpec"):
         STGCN(3, 4)
-    with pytest.raises(ValueError, match="backend: expected one of"):
-        STGCN(3, 4, blocks=SMALL, backend="csr")
+    with pytest.raises(ValueError, match="spatial: unknown layer 'csr'"):
+        STGCN(3, 4, blocks=SMALL, spatial="csr")
+
+
+def test_backend_is_a_deprecated_alias_of_spatial():
+    with pytest.warns(DeprecationWarning, match=r"STGCN\(backend=...\) is deprecated"):
+        model = STGCN(3, 4, blocks=SMALL, backend="dense")
+    assert model.config["spatial"] == "dense" and "backend" not in model.config
+    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="backend: a deprecated "
+                                                          "alias of spatial; got both"):
+        STGCN(3, 4, blocks=SMALL, backend="dense", spatial="mp")
+
+
+def test_model_holds_the_graph_once_as_buffers_that_follow_to_and_state_dict():
+    model = STGCN(3, 4, "ntu-rgb+d", blocks=SMALL)
+    buffers = {name for name, _ in model.named_buffers() if "edge" in name}
+    assert buffers == {"edge_index", "edge_type", "edge_weight"}  # no copy in any layer
+    assert all(not list(block.gcn.buffers()) for block in model.blocks)
+    assert {"edge_index", "edge_type", "edge_weight"} <= set(model.state_dict())
+    assert model.edge_weight.dtype == torch.float64
+    graph = model.graph
+    assert graph.edge_index is model.edge_index and graph.layout == "ntu-rgb+d"
+    assert graph.num_partitions == 3 and graph.partition_names[0] == "hop0 self"
+    meta = model.to("meta")  # .to() moves the graph with the model
+    assert meta.edge_index.device.type == "meta" and meta.graph.edge_weight.device.type == "meta"
+
+
+def test_each_block_owns_its_importance_and_edge_importance_is_honoured():
+    with_importance = STGCN(3, 4, "ntu-rgb+d", blocks=SMALL)
+    assert [tuple(b.importance.weight.shape) for b in with_importance.blocks] == [(73,)] * 3
+    without = STGCN(3, 4, "ntu-rgb+d", blocks=SMALL, edge_importance=False)
+    assert all(b.importance is None for b in without.blocks)
+    dense = STGCN(3, 4, "ntu-rgb+d", blocks=SMALL, spatial="dense")
+    assert tuple(dense.blocks[0].importance.weight.shape) == (3, 25, 25)
+    gcn = STGCN(3, 4, "ntu-rgb+d", blocks=SMALL, spatial="gcn", spatial_kwargs={"cached": False})
+    assert gcn.blocks[0].importance is not None  # not silently dropped with a named layer
+    assert gcn.blocks[0].gcn.conv.cached is False  # spatial_kwargs reach the layer
 
 
 # Every path compiles on widening blocks; narrowing blocks keep the fused path always on and

@@ -44,7 +44,12 @@ def test_residual_kinds_and_dropout_placement():
 
 
 def test_block_shapes():
-    block = STGCNBlock(3, 16, build_graph("openpose"), stride=2)
-    assert block(torch.randn(2, 3, 9, 18)).shape == (2, 16, 5, 18)
+    graph = build_graph("openpose")
+    block = STGCNBlock(3, 16, graph, stride=2)
+    out = block(torch.randn(2, 3, 9, 18), graph.edge_index, graph.edge_type, graph.edge_weight)
+    assert out.shape == (2, 16, 5, 18)
+    with pytest.raises(ValueError, match="edge_importance: expected 'edge', 'dense' or None, "
+                                         "got 'sparse'"):
+        STGCNBlock(3, 16, graph, edge_importance="sparse")
     with pytest.raises(ValueError, match="dropout: expected a probability"):
         STGCNBlock(3, 16, build_graph("openpose"), dropout=1.5)

@@ -12,26 +12,29 @@ BLOCKS = [BlockSpec(8, 1, residual=False), BlockSpec(12, 2)]
 
 
 class _SeenGraph(nn.Module):
-    """A spatial layer that keeps what it was given: mean over neighbours, then 1x1 conv."""
+    """A spatial layer that keeps what it was given: 1x1 conv, then mean over in-neighbours
+    of the graph passed at forward."""
 
-    def __init__(self, in_channels, out_channels, graph, scale=1.0):
+    def __init__(self, in_channels, out_channels, num_partitions, scale=1.0):
         super().__init__()
-        self.num_nodes, self.edge_type = graph.num_nodes, graph.edge_type
-        a = torch.zeros(graph.num_nodes, graph.num_nodes)
-        a[graph.edge_index[0], graph.edge_index[1]] = 1.0
-        self.register_buffer("a", a / a.sum(0))
+        self.num_partitions, self.seen = num_partitions, []
         self.conv = nn.Conv2d(in_channels, out_channels, 1)
         self.scale = scale
 
-    def forward(self, x):
-        return self.scale * self.conv(x) @ self.a
+    def forward(self, x, edge_index, edge_type, edge_weight=None):
+        self.seen.append((edge_index, edge_type, edge_weight))
+        v = x.size(-1)
+        a = torch.zeros(v, v, dtype=x.dtype)
+        a[edge_index[0], edge_index[1]] = 1.0
+        return self.scale * self.conv(x) @ (a / a.sum(0))
 
 
 register_spatial("test-mean")(_SeenGraph)
 
 
 def test_builtin_and_variant_names_are_registered():
-    assert {"adaptive", "dense", "mp"} <= set(SPATIAL_LAYERS.names())
+    assert {"adaptive", "cheb", "dense", "gat", "gcn", "graphconv", "mp"} <= set(
+        SPATIAL_LAYERS.names())
     assert {"conv", "mstcn"} <= set(TEMPORAL_LAYERS.names())
 
 
@@ -59,11 +62,27 @@ def test_name_is_taken_once():
         registry.register("")
 
 
-def test_layer_receives_the_graph_data_and_kwargs():
+def test_layer_receives_the_partitions_kwargs_and_the_graph_at_forward():
     graph = build_graph("openpose", "spatial")
-    block = STGCNBlock(3, 8, graph, spatial="test-mean", spatial_kwargs={"scale": 2.0})
-    assert block.gcn.num_nodes == 18 and block.gcn.scale == 2.0
-    assert torch.equal(block.gcn.edge_type, graph.edge_type)
+    block = STGCNBlock(3, 8, graph, spatial="test-mean", spatial_kwargs={"scale": 2.0},
+                       edge_importance=None)
+    assert block.gcn.num_partitions == 3 and block.gcn.scale == 2.0
+    block.gcn.seen.clear()
+    block(torch.randn(1, 3, 4, 18), graph.edge_index, graph.edge_type, graph.edge_weight)
+    edge_index, edge_type, edge_weight = block.gcn.seen[0]
+    assert torch.equal(edge_type, graph.edge_type) and torch.equal(edge_weight, graph.edge_weight)
+
+
+def test_a_factory_that_declares_graph_receives_it():
+    received = []
+
+    def factory(in_channels, out_channels, num_partitions, graph):
+        received.append(graph)
+        return _SeenGraph(in_channels, out_channels, num_partitions)
+
+    graph = build_graph("openpose", "spatial")
+    STGCNBlock(3, 8, graph, spatial=factory)
+    assert received == [graph]
 
 
 def test_registered_layers_round_trip_through_a_checkpoint(tmp_path):
@@ -80,8 +99,12 @@ def test_registered_layers_round_trip_through_a_checkpoint(tmp_path):
 
 def test_wrong_output_shape_names_layer_and_shapes():
     graph = build_graph("ntu-rgb+d")
-    wrong_channels = lambda c_in, c_out, g: nn.Conv2d(c_in, 2 * c_out, 1)  # noqa: E731
-    with pytest.raises(ValueError, match=r"spatial layer .* \(Conv2d\): expected output shape "
+    class WrongChannels(nn.Conv2d):
+        def forward(self, x, edge_index, edge_type, edge_weight=None):
+            return super().forward(x)
+
+    wrong_channels = lambda c_in, c_out, k: WrongChannels(c_in, 2 * c_out, 1)  # noqa: E731
+    with pytest.raises(ValueError, match=r"spatial layer .* \(WrongChannels\): expected output shape "
                                          r"\[1, 8, 8, 25\] for input \[1, 3, 8, 25\], got \[1, 16, 8, 25\]"):
         STGCNBlock(3, 8, graph, stride=2, spatial=wrong_channels)
     no_stride = lambda c, k, s: nn.Conv2d(c, c, (k, 1), padding=(k // 2, 0))  # noqa: E731
@@ -110,8 +133,6 @@ def test_dry_run_leaves_statistics_and_modes():
     assert all(m.training for m in block.modules())
 
 
-def test_backend_conflicts_with_a_named_layer():
-    with pytest.raises(ValueError, match="backend: selects the built-in spatial layer"):
-        STGCN(3, 4, "openpose", blocks=BLOCKS, spatial="adaptive", backend="dense")
+def test_only_built_in_layers_convert_between_backends():
     with pytest.raises(TypeError, match="to_backend: the spatial layer 'adaptive'"):
         STGCN(3, 4, "openpose", blocks=BLOCKS, spatial="adaptive").to_backend("dense")

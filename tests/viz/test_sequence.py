@@ -7,7 +7,7 @@ import torch
 from helpers import check_image
 from stgcn_pyg.models import STGCN, BlockSpec
 from stgcn_pyg.viz import class_activation, default_pose, load_sequence, plot_sequence
-from stgcn_pyg.viz.sequence import layout_for
+from stgcn_pyg.graph import resolve_layout
 
 
 def walking(num_frames=12, layout="kinect-v1", persons=1, padding=0):
@@ -47,9 +47,9 @@ def test_gif_keeps_at_most_max_frames(tmp_path):
 
 
 def test_layout_is_inferred_or_checked():
-    assert layout_for(20) == "kinect-v1" and layout_for(25) == "ntu-rgb+d"
-    with pytest.raises(ValueError, match="layout: cannot tell the layout of a sequence with V=7"):
-        layout_for(7)
+    assert resolve_layout(20) == "kinect-v1" and resolve_layout(25) == "ntu-rgb+d"
+    with pytest.raises(ValueError, match="sequence: cannot tell the layout of V = 7 joints"):
+        plot_sequence(np.zeros((3, 4, 7)), "unused.gif")
     with pytest.raises(ValueError, match="sequence: has V=20 joints, layout 'ntu-rgb\\+d' has 25"):
         plot_sequence(walking(), "unused.gif", layout="ntu-rgb+d")
 

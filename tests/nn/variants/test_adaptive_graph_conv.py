@@ -10,36 +10,36 @@ from stgcn_pyg.nn import AdaptiveGraphConv, SpatialGraphConv
 TOL = 1e-10  # float64
 
 
-def _pair(path, importance, graph=None):
-    graph = graph or build_graph("ntu-rgb+d", "spatial")
-    torch.manual_seed(0)
-    with default_dtype(torch.float64):
-        base = SpatialGraphConv(3, 4, graph, edge_importance=importance, path=path)
-        adaptive = AdaptiveGraphConv(3, 4, graph, learn_weights=False, edge_importance=importance,
-                                     path=path)
-    if importance:
-        with torch.no_grad():
-            base.edge_importance.uniform_(0.5, 1.5)
-    adaptive.load_state_dict(base.state_dict())
-    return base, adaptive
+def _graph_args(graph, batch=None):
+    """The graph with importance-like weights, [E] or per sample [N, E]."""
+    shape = (graph.edge_index.size(1),) if batch is None else (batch, graph.edge_index.size(1))
+    factors = torch.empty(shape, dtype=torch.float64).uniform_(
+        0.5, 1.5, generator=torch.Generator().manual_seed(0))
+    return graph.edge_index, graph.edge_type, graph.edge_weight * factors
 
 
-def _outputs_and_grads(layer, x, grad_out):
+def _outputs_and_grads(layer, x, grad_out, args):
     x = x.clone().requires_grad_(True)
-    out = layer(x)
+    out = layer(x, *args)
     out.backward(grad_out)
     return out, x.grad, {name: p.grad for name, p in layer.named_parameters()}
 
 
-@pytest.mark.parametrize("importance", [True, False], ids=["imp", "noimp"])
+@pytest.mark.parametrize("per_sample", [False, True], ids=["shared", "per-sample"])
 @pytest.mark.parametrize("path", ["edge", "fused"])
-def test_adaptivity_off_is_spatial_graph_conv(path, importance):
-    base, adaptive = _pair(path, importance)
+def test_adaptivity_off_is_spatial_graph_conv(path, per_sample):
+    graph = build_graph("ntu-rgb+d", "spatial")
+    torch.manual_seed(0)
+    with default_dtype(torch.float64):
+        base = SpatialGraphConv(3, 4, 3, path=path)
+        adaptive = AdaptiveGraphConv(3, 4, 3, learn_weights=False, path=path)
+    adaptive.load_state_dict(base.state_dict())
     assert dict(base.named_parameters()).keys() == dict(adaptive.named_parameters()).keys()
+    args = _graph_args(graph, 2 if per_sample else None)
     x = torch.randn(2, 3, 5, 25, dtype=torch.float64)
     grad_out = torch.randn(2, 4, 5, 25, dtype=torch.float64)
-    out_b, gx_b, g_b = _outputs_and_grads(base, x, grad_out)
-    out_a, gx_a, g_a = _outputs_and_grads(adaptive, x, grad_out)
+    out_b, gx_b, g_b = _outputs_and_grads(base, x, grad_out, args)
+    out_a, gx_a, g_a = _outputs_and_grads(adaptive, x, grad_out, args)
     torch.testing.assert_close(out_a, out_b, atol=TOL, rtol=0)
     torch.testing.assert_close(gx_a, gx_b, atol=TOL, rtol=0)
     for name in g_b:
@@ -51,19 +51,21 @@ def test_fresh_adaptive_layer_starts_as_spatial_graph_conv(path):
     graph = build_graph("openpose", "spatial")
     torch.manual_seed(0)
     with default_dtype(torch.float64):
-        base = SpatialGraphConv(3, 8, graph, edge_importance=False, path=path)
-        adaptive = AdaptiveGraphConv(3, 8, graph, data_dependent=True, path=path)
+        base = SpatialGraphConv(3, 8, 3, path=path)
+        adaptive = AdaptiveGraphConv(3, 8, 3, graph, data_dependent=True, path=path)
     adaptive.conv.load_state_dict(base.conv.state_dict())
     x = torch.randn(2, 3, 6, 18, dtype=torch.float64)
-    torch.testing.assert_close(adaptive(x), base(x), atol=TOL, rtol=0)
+    args = _graph_args(graph)
+    torch.testing.assert_close(adaptive(x, *args), base(x, *args), atol=TOL, rtol=0)
 
 
-def _dense_reference(layer, x, weights, alpha, theta_w, theta_b, phi_w, phi_b, conv_w, conv_b):
-    """Independent dense formulation: A from the learned edge weights, C_k as in 2s-AGCN."""
-    k, v, ce = layer.num_partitions, layer.num_nodes, layer.embed_channels
+def _dense_reference(graph, k, ce, x, weights, alpha, theta_w, theta_b, phi_w, phi_b, conv_w,
+                     conv_b):
+    """Independent dense formulation: A from the effective edge weights, C_k as in 2s-AGCN."""
+    v = graph.num_nodes
     a = weights.new_zeros(k, v, v)
-    for e, (src, dst) in enumerate(layer.edge_index.t().tolist()):
-        a = a.index_put((layer.edge_type[e:e + 1], torch.tensor([src]), torch.tensor([dst])),
+    for e, (src, dst) in enumerate(graph.edge_index.t().tolist()):
+        a = a.index_put((graph.edge_type[e:e + 1], torch.tensor([src]), torch.tensor([dst])),
                         weights[e:e + 1], accumulate=True)
     out = reference_spatial(x, conv_w, conv_b, a)
     n, _, t, _ = x.shape
@@ -78,29 +80,27 @@ def _dense_reference(layer, x, weights, alpha, theta_w, theta_b, phi_w, phi_b, c
     return out
 
 
-@pytest.mark.parametrize("importance", [False, True], ids=["noimp", "imp"])
 @pytest.mark.parametrize("path", ["edge", "fused"])
-def test_adaptive_layer_equals_dense_reference(path, importance):
+def test_adaptive_layer_equals_dense_reference(path):
     graph = build_graph("coco", "spatial", 2)
     torch.manual_seed(1)
     with default_dtype(torch.float64):
-        layer = AdaptiveGraphConv(3, 8, graph, data_dependent=True, embed_channels=3,
-                                  edge_importance=importance, path=path)
+        layer = AdaptiveGraphConv(3, 8, graph.num_partitions, graph, data_dependent=True,
+                                  embed_channels=3, path=path)
     with torch.no_grad():
-        layer.adaptive_weight.uniform_(-0.5, 1.0)
+        layer.edge_offset.uniform_(-0.5, 1.0)
         layer.alpha.fill_(0.7)
-        if importance:
-            layer.edge_importance.uniform_(0.5, 1.5)
     x = torch.randn(2, 3, 5, 17, dtype=torch.float64)
     grad_out = torch.randn(2, 8, 5, 17, dtype=torch.float64)
-    out, gx, grads = _outputs_and_grads(layer, x, grad_out)
+    args = _graph_args(graph)
+    out, gx, grads = _outputs_and_grads(layer, x, grad_out, args)
 
     leaves = {name: p.detach().clone().requires_grad_(True) for name, p in layer.named_parameters()}
     x_ref = x.clone().requires_grad_(True)
-    weights = leaves["adaptive_weight"] * (leaves["edge_importance"] if importance else 1.0)
-    expected = _dense_reference(layer, x_ref, weights, leaves["alpha"], leaves["theta.weight"],
-                                leaves["theta.bias"], leaves["phi.weight"], leaves["phi.bias"],
-                                leaves["conv.weight"], leaves["conv.bias"])
+    weights = args[2] + leaves["edge_offset"]  # 2s-AGCN's A + B, on the graph's edges
+    expected = _dense_reference(graph, graph.num_partitions, 3, x_ref, weights, leaves["alpha"],
+                                leaves["theta.weight"], leaves["theta.bias"], leaves["phi.weight"],
+                                leaves["phi.bias"], leaves["conv.weight"], leaves["conv.bias"])
     expected.backward(grad_out)
     torch.testing.assert_close(out, expected, atol=TOL, rtol=0)
     torch.testing.assert_close(gx, x_ref.grad, atol=TOL, rtol=0)
@@ -109,7 +109,7 @@ def test_adaptive_layer_equals_dense_reference(path, importance):
 
 
 def test_data_adjacency_is_normalized_over_sources():
-    layer = AdaptiveGraphConv(3, 8, build_graph("openpose"), data_dependent=True)
+    layer = AdaptiveGraphConv(3, 8, 3, build_graph("openpose"), data_dependent=True)
     c = layer.data_adjacency(torch.randn(2, 3, 7, 18))
     assert c.shape == (2, 3, 18, 18)  # spatial strategy: K = 3
     torch.testing.assert_close(c.sum(dim=2), torch.ones(2, 3, 18))
@@ -125,17 +125,15 @@ def test_all_adaptive_parameters_learn():
         torch.nn.functional.cross_entropy(model(x), y).backward()
         opt.step()
     gcn = model.blocks[1].gcn
-    for name in ("adaptive_weight", "alpha", "theta.weight", "phi.weight"):
+    for name in ("edge_offset", "alpha", "theta.weight", "phi.weight"):
         assert gcn.get_parameter(name).grad.abs().sum() > 0, name
-    assert not torch.equal(gcn.adaptive_weight, gcn.edge_weight)
+    assert gcn.edge_offset.abs().sum() > 0
 
 
-def test_dense_conversion_and_repr():
+def test_bad_arguments_and_repr():
+    with pytest.raises(ValueError, match="graph: learn_weights=True needs the graph"):
+        AdaptiveGraphConv(3, 8, 3)
     graph = build_graph("openpose", "spatial")
-    off = AdaptiveGraphConv(3, 8, graph, learn_weights=False, edge_importance=True)
-    x = torch.randn(1, 3, 4, 18)
-    torch.testing.assert_close(off.to_dense()(x), off(x), atol=1e-5, rtol=0)
-    with pytest.raises(TypeError, match="no DenseSpatialGraphConv equivalent"):
-        AdaptiveGraphConv(3, 8, graph).to_dense()
-    assert str(AdaptiveGraphConv(3, 8, graph, data_dependent=True)).endswith(
-        "edge_importance=False, path='auto', learn_weights=True, embed_channels=2)")
+    assert str(AdaptiveGraphConv(3, 8, 3, graph, data_dependent=True)) == (
+        "AdaptiveGraphConv(3, 8, num_partitions=3, path='auto', learn_weights=True, "
+        "embed_channels=2)")

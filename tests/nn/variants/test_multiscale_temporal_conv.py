@@ -56,9 +56,11 @@ def test_bad_arguments():
 
 
 def test_in_a_block_and_a_model():
-    block = STGCNBlock(3, 12, build_graph("openpose"), stride=2, temporal="mstcn",
+    graph = build_graph("openpose")
+    block = STGCNBlock(3, 12, graph, stride=2, temporal="mstcn",
                        temporal_kwargs={"dilations": [1, 3]})
-    assert block(torch.randn(2, 3, 9, 18)).shape == (2, 12, 5, 18)
+    out = block(torch.randn(2, 3, 9, 18), graph.edge_index, graph.edge_type, graph.edge_weight)
+    assert out.shape == (2, 12, 5, 18)
     assert str(block.tcn.conv) == "MultiScaleTemporalConv(12, dilations=[1, 3], stride=2)"
     model = STGCN(3, 4, "openpose", blocks=[BlockSpec(12), BlockSpec(12, 2)], temporal="mstcn")
     torch.nn.functional.cross_entropy(model(torch.randn(2, 3, 8, 18)), torch.tensor([0, 1])).backward()
