@@ -26,7 +26,7 @@ def test_original_checkpoint_gives_equal_outputs(layout, strategy, max_hop, dila
     source = _original(layout, strategy, max_hop, dilation, importance, dtype)
     model = from_original_stgcn(source.state_dict(), layout, strategy, max_hop, dilation).eval()
     assert isinstance(model, STGCN) and model.head.weight.dtype == dtype
-    assert (model.blocks[0].gcn.edge_importance is not None) == importance
+    assert (model.blocks[0].importance is not None) == importance
     x = torch.randn(3, 3, 16, source.A.shape[1], 2, dtype=dtype)
     with torch.no_grad():
         torch.testing.assert_close(model(x), source(x), atol=TOL[dtype], rtol=0)

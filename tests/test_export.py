@@ -93,10 +93,10 @@ def test_cli_unregistered_layer_in_checkpoint(tmp_path, capsys):
 
 @register_spatial("test-data-dependent-branch")
 class _Branchy(nn.Conv2d):
-    def __init__(self, in_channels, out_channels, graph):
+    def __init__(self, in_channels, out_channels, num_partitions):
         super().__init__(in_channels, out_channels, 1)
 
-    def forward(self, x):
+    def forward(self, x, edge_index, edge_type, edge_weight=None):
         y = super().forward(x)
         return y if bool(y.mean() > 0) else -y  # Python control flow on data: not exportable
 

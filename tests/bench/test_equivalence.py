@@ -10,8 +10,8 @@ def test_layer_rows_cover_paths_orders_dtypes_and_are_within_tolerance():
     assert {r["order"] for r in rows} == {"aggregate_first", "convolve_first"}
     for r in rows:
         assert r["max_abs"] <= TOL[r["dtype"]], r
-        assert {"output", "grad_x", "grad_conv.weight", "grad_conv.bias",
-                "grad_edge_importance"} == set(r["tensors"])
+        assert {"output", "grad_x", "grad_layer.conv.weight",
+                "grad_layer.conv.bias"} == set(r["tensors"])
 
 
 def test_model_and_notebook_rows_float64_are_exact():
@@ -24,4 +24,4 @@ def test_model_and_notebook_rows_float64_are_exact():
         # max_rel skips references that are zero up to rounding (bias before BatchNorm)
         rels = [t["rel"] for t in r["tensors"].values() if t["rel"] is not None]
         assert r["max_rel"] == max(rels)
-    assert any(k.endswith("edge_importance") for k in rows[0]["tensors"])
+    assert any(k.endswith("importance.weight") for k in rows[0]["tensors"])

@@ -35,9 +35,9 @@ def test_measure_rows_are_well_formed():
 
 def test_train_step_updates_the_weights():
     layer = speed.layer_candidates(3, 4, ["mp-fused"])["mp-fused"]
-    before = layer.conv.weight.detach().clone()
+    before = layer.layer.conv.weight.detach().clone()
     speed.workload(layer, "train_step", torch.randn(2, 3, 4, 25))()
-    assert not torch.equal(before, layer.conv.weight)
+    assert not torch.equal(before, layer.layer.conv.weight)
 
 
 @pytest.mark.parametrize("call,match", [

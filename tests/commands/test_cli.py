@@ -171,3 +171,24 @@ def test_variants_train_from_the_cli_with_compile(tiny_data, tmp_path):
     assert type(model.blocks[0].tcn.conv).__name__ == "MultiScaleTemporalConv"
     assert main(["evaluate", "--checkpoint", str(run / "checkpoint.pt"),
                  "--data", str(tiny_data)]) == 0
+
+
+@pytest.mark.parametrize("name", ["gat", "gcn"])
+def test_a_pyg_conv_trains_from_the_cli(tiny_data, tmp_path, name):
+    run = tmp_path / name
+    assert _train(tiny_data, run, "--spatial", name) == 0
+    from stgcn_pyg.models import load_model
+
+    model = load_model(run / "model.pt")
+    assert model.config["spatial"] == name
+    assert type(model.blocks[0].gcn).__name__ == "FramewiseConv"
+
+
+def test_backend_option_is_the_deprecated_spelling_of_spatial(tiny_data, tmp_path, capsys):
+    run = tmp_path / "dense"
+    assert _train(tiny_data, run, "--backend", "dense") == 0
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["config"]["spatial"] == "dense" and "backend" not in metrics["config"]
+    code = _error(capsys, ["train", "--data", str(tiny_data), "--out", str(tmp_path / "x"),
+                           "--backend", "dense", "--spatial", "mp"])
+    assert "--backend: the deprecated spelling of --spatial" in code

@@ -1,9 +1,12 @@
+from pathlib import Path
+
 import pytest
 import torch
 
 from stgcn_pyg.graph import Skeleton, build_graph
 from stgcn_pyg.models import STGCN, BlockSpec, load_model, load_model_and_metadata, save_model
 
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 BLOCKS = [BlockSpec(8, 1, residual=False), BlockSpec(8, 2)]
 
 
@@ -14,13 +17,13 @@ BLOCKS = [BlockSpec(8, 1, residual=False), BlockSpec(8, 2)]
 def test_save_load_round_trip(tmp_path, graph):
     model = STGCN(3, 4, graph, blocks=BLOCKS).double().eval()
     with torch.no_grad():
-        model.blocks[0].gcn.edge_importance.uniform_()
+        model.blocks[0].importance.weight.uniform_()
     save_model(model, tmp_path / "model.pt")
     loaded = load_model(tmp_path / "model.pt").eval()
     x = torch.randn(2, 3, 6, model.num_nodes, dtype=torch.float64)
     assert loaded.head.weight.dtype == torch.float64
     torch.testing.assert_close(loaded(x), model(x), atol=0, rtol=0)
-    assert torch.load(tmp_path / "model.pt", weights_only=True)["format"] == "stgcn-pyg/1"
+    assert torch.load(tmp_path / "model.pt", weights_only=True)["format"] == "stgcn-pyg/2"
 
 
 def test_metadata_is_stored_beside_the_model(tmp_path):
@@ -36,7 +39,7 @@ def test_metadata_is_stored_beside_the_model(tmp_path):
 
 def test_load_rejects_other_files(tmp_path):
     torch.save({"weights": torch.zeros(1)}, tmp_path / "other.pt")
-    with pytest.raises(ValueError, match=r"checkpoint .*other.pt: expected format 'stgcn-pyg/1'"):
+    with pytest.raises(ValueError, match=r"checkpoint .*other.pt: expected format 'stgcn-pyg/2' or 'stgcn-pyg/1'"):
         load_model(tmp_path / "other.pt")
     with pytest.raises(FileNotFoundError, match="no such file"):
         load_model(tmp_path / "absent.pt")
@@ -50,13 +53,39 @@ def test_unsaveable_factory_is_named():
 
 
 def test_checkpoint_without_layer_kwargs_loads(tmp_path):
-    # Checkpoints written before the layer registry: spatial/temporal None, no *_kwargs keys.
-    model = STGCN(3, 4, "openpose", blocks=BLOCKS).eval()
-    save_model(model, tmp_path / "model.pt")
-    checkpoint = torch.load(tmp_path / "model.pt", weights_only=True)
-    for key in ("spatial_kwargs", "temporal_kwargs"):
+    # Version-1 checkpoints written before the layer registry: no spatial/temporal keys at all.
+    checkpoint = torch.load(FIXTURES / "checkpoint_v1_mp.pt", weights_only=True)
+    for key in ("spatial", "spatial_kwargs", "temporal", "temporal_kwargs"):
         del checkpoint["config"][key]
-    assert checkpoint["config"]["spatial"] is None and checkpoint["config"]["temporal"] is None
     torch.save(checkpoint, tmp_path / "old.pt")
-    x = torch.randn(1, 3, 6, 18)
-    torch.testing.assert_close(load_model(tmp_path / "old.pt").eval()(x), model(x))
+    recorded = torch.load(FIXTURES / "checkpoint_v1_mp_io.pt", weights_only=True)
+    out = load_model(tmp_path / "old.pt").eval()(recorded["input"])
+    torch.testing.assert_close(out, recorded["output"], atol=1e-6, rtol=0)
+
+
+
+@pytest.mark.parametrize("name", ["mp", "dense", "adaptive"])
+def test_version_1_checkpoints_load_with_identical_outputs(name):
+    # Written by the release that copied the graph into every layer (stgcn-pyg/1), with
+    # non-trivial importance, learned weights and BN statistics; outputs recorded then.
+    import stgcn_pyg.nn.variants  # noqa: F401  (registers adaptive / mstcn)
+
+    stored = torch.load(FIXTURES / f"checkpoint_v1_{name}.pt", weights_only=True)
+    assert stored["format"] == "stgcn-pyg/1"
+    assert {"blocks.0.gcn.edge_index", "blocks.0.gcn.adjacency"} & set(stored["state_dict"])
+    model, metadata = load_model_and_metadata(FIXTURES / f"checkpoint_v1_{name}.pt")
+    recorded = torch.load(FIXTURES / f"checkpoint_v1_{name}_io.pt", weights_only=True)
+    # float32: equal up to the rounding of the thread count and kernel choice of this process
+    torch.testing.assert_close(model.eval()(recorded["input"]), recorded["output"], atol=1e-6,
+                               rtol=0)
+    assert metadata == {"stream": "joint"} and "backend" not in model.config
+    assert all(not list(block.gcn.buffers()) for block in model.blocks)
+
+
+def test_version_1_checkpoint_saves_again_as_version_2(tmp_path):
+    model = load_model(FIXTURES / "checkpoint_v1_dense.pt").eval()
+    assert model.config["spatial"] == "dense"
+    save_model(model, tmp_path / "v2.pt")
+    again = load_model(tmp_path / "v2.pt").eval()
+    x = torch.load(FIXTURES / "checkpoint_v1_dense_io.pt", weights_only=True)["input"]
+    torch.testing.assert_close(again(x), model(x), atol=0, rtol=0)

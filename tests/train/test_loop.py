@@ -89,7 +89,7 @@ def test_fresh_run_refuses_existing_and_resume_checks_model(tiny_data, tmp_path)
     train(_config(tiny_data, out, epochs=1), log=lambda _: None)
     with pytest.raises(ValueError, match="holds a run already"):
         train(_config(tiny_data, out, epochs=1), log=lambda _: None)
-    with pytest.raises(ValueError, match=r"holds another model \(differs in \['backend'\]\)"):
-        train(_config(tiny_data, out, epochs=2, backend="dense"), resume=True, log=lambda _: None)
+    with pytest.raises(ValueError, match=r"holds another model \(differs in \['spatial'\]\)"):
+        train(_config(tiny_data, out, epochs=2, spatial="dense"), resume=True, log=lambda _: None)
     with pytest.raises(FileNotFoundError, match="no such file"):
         train(_config(tiny_data, tmp_path / "none"), resume=True, log=lambda _: None)

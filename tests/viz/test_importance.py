@@ -16,7 +16,7 @@ def model():
     model = STGCN(3, 4, "kinect-v1", blocks=BLOCKS).double()
     with torch.no_grad():
         for block in model.blocks:
-            block.gcn.edge_importance.uniform_(0.2, 2.0)
+            block.importance.weight.uniform_(0.2, 2.0)
     return model
 
 
@@ -24,17 +24,16 @@ def test_layer_weights_are_importance_times_partition_weight(model):
     weights = layer_weights(model)
     adjacency = to_dense_adjacency(model.graph)
     assert weights.shape == (2,) + tuple(adjacency.shape)
-    gcn = model.blocks[1].gcn
     e = 7  # any edge entry
-    k, src, dst = int(gcn.edge_type[e]), *gcn.edge_index[:, e].tolist()
+    k, src, dst = int(model.edge_type[e]), *model.edge_index[:, e].tolist()
     assert weights[1, k, src, dst] == pytest.approx(
-        float(adjacency[k, src, dst] * gcn.edge_importance[e].detach()))
+        float(adjacency[k, src, dst] * model.blocks[1].importance.weight[e].detach()))
     assert ((weights != 0) == (adjacency != 0)).all()
     torch.testing.assert_close(layer_weights(model.to_backend("dense")), weights)
 
 
 def test_layer_weights_without_importance_are_the_adjacency():
-    model = STGCN(3, 4, "coco", blocks=BLOCKS, edge_importance=False, backend="dense")
+    model = STGCN(3, 4, "coco", blocks=BLOCKS, edge_importance=False, spatial="dense")
     torch.testing.assert_close(layer_weights(model)[0], to_dense_adjacency(model.graph))
 
 
@@ -55,7 +54,7 @@ def test_one_layer_one_partition(tmp_path, model, backend):
 
 def test_negative_weights_get_a_diverging_scale(model):
     with torch.no_grad():
-        model.blocks[0].gcn.edge_importance[0] = -3.0
+        model.blocks[0].importance.weight[0] = -3.0
     fig = plot_importance(model)
     low, high = fig.axes[-1].get_ylim()
     assert low == pytest.approx(-high) and low < 0
@@ -68,10 +67,15 @@ def test_bad_input_is_named(model):
         plot_importance(model, partition=3)
     with pytest.raises(ValueError, match=r"pose: expected \[V=20, 2 or 3\]"):
         plot_importance(model, pose=np.zeros((25, 2)))
-    custom = STGCN(3, 4, "kinect-v1", blocks=BLOCKS,
-                   spatial=lambda c_in, c_out, graph: torch.nn.Conv2d(c_in, c_out, 1))
-    with pytest.raises(TypeError, match="model: block 0 has a Conv2d spatial layer"):
-        layer_weights(custom)
+
+
+
+def test_layer_weights_of_any_spatial_layer_come_from_the_block_importance():
+    # Importance lives on the block, so a PyG conv's model has pictures too.
+    model = STGCN(3, 4, "kinect-v1", blocks=BLOCKS, spatial="gcn").double()
+    with torch.no_grad():
+        model.blocks[0].importance.weight.fill_(2.0)
+    torch.testing.assert_close(layer_weights(model)[0], 2.0 * to_dense_adjacency(model.graph))
 
 
 def test_a_model_on_a_bare_data_graph(tmp_path):
