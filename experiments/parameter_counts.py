@@ -14,6 +14,8 @@ VARIANTS = {
     "mstcn": dict(temporal="mstcn"),
     "adaptive + data-dependent + mstcn": dict(spatial="adaptive", temporal="mstcn",
                                               spatial_kwargs={"data_dependent": True}),
+    "PyG GCNConv (`--spatial gcn`)": dict(spatial="gcn"),
+    "PyG GATConv (`--spatial gat`)": dict(spatial="gat"),
 }
 PRESETS = {"seed": 14, "stgcn": 60}
 
