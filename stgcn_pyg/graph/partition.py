@@ -5,11 +5,10 @@
 """
 from __future__ import annotations
 
-from collections import deque
 
 import numpy as np
 
-from .skeleton import Skeleton
+from .skeleton import Skeleton, hop_distances
 
 STRATEGIES = ("uniform", "distance", "spatial")
 
@@ -29,23 +28,8 @@ def valid_hops(max_hop: int, dilation: int) -> list[int]:
 
 
 def exact_hop_distance(skeleton: Skeleton) -> np.ndarray:
-    """Shortest-path hop counts [V, V] (breadth-first search from every joint)."""
-    v = skeleton.num_nodes
-    neighbours: list[list[int]] = [[] for _ in range(v)]
-    for i, j in skeleton.edges:
-        neighbours[i].append(j)
-        neighbours[j].append(i)
-    dist = np.full((v, v), np.inf)
-    for start in range(v):
-        dist[start, start] = 0
-        queue = deque([start])
-        while queue:
-            node = queue.popleft()
-            for nxt in neighbours[node]:
-                if dist[start, nxt] == np.inf:
-                    dist[start, nxt] = dist[start, node] + 1
-                    queue.append(nxt)
-    return dist
+    """Shortest-path hop counts [V, V] of a skeleton's bones."""
+    return hop_distances(skeleton.num_nodes, skeleton.edges)
 
 
 def hop_distance(skeleton: Skeleton, max_hop: int) -> np.ndarray:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Skeleton:
@@ -60,7 +62,7 @@ class Skeleton:
                 duplicates = sorted({n for n in names if names.count(n) > 1})
                 raise ValueError(f"joint_names: duplicate joint names {duplicates}")
             object.__setattr__(self, "joint_names", names)
-        unreached = self.num_nodes - len(_reachable(self.num_nodes, edges, self.center))
+        unreached = int(np.isinf(hop_distances(self.num_nodes, edges, [self.center])).sum())
         if unreached:
             raise ValueError(
                 f"edges: the skeleton is disconnected ({unreached} of {self.num_nodes} joints "
@@ -127,15 +129,23 @@ class Skeleton:
         Path(path).write_text(json.dumps(spec, indent=1))
 
 
-def _reachable(num_nodes: int, edges: Iterable[tuple[int, int]], start: int) -> set[int]:
+def hop_distances(num_nodes: int, edges: Iterable[tuple[int, int]],
+                  sources: Sequence[int] | None = None) -> np.ndarray:
+    """Shortest-path hop counts [S, V] from each of ``sources`` (default: every joint, [V, V])
+    over undirected ``edges``, by breadth-first search; ``inf`` where unreachable."""
+    sources = range(num_nodes) if sources is None else sources
     neighbours: list[list[int]] = [[] for _ in range(num_nodes)]
     for i, j in edges:
         neighbours[i].append(j)
         neighbours[j].append(i)
-    seen, queue = {start}, deque([start])
-    while queue:
-        for nxt in neighbours[queue.popleft()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    return seen
+    dist = np.full((len(sources), num_nodes), np.inf)
+    for row, start in enumerate(sources):
+        dist[row, start] = 0
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            for nxt in neighbours[node]:
+                if dist[row, nxt] == np.inf:
+                    dist[row, nxt] = dist[row, node] + 1
+                    queue.append(nxt)
+    return dist
