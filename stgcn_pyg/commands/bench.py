@@ -32,14 +32,18 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--threads: expected an int >= 1, got {args.threads}")
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError(f"--device: {args.device!r} requested but CUDA is not available")
-    torch.set_num_threads(args.threads)
     config = dataclasses.replace(suite.FULL if args.full else suite.QUICK)
     for name in ("batch", "repeats", "presets", "backends", "workloads", "sizes"):
         if getattr(args, name) is not None:
             setattr(config, name, getattr(args, name))
     if args.compile is not None:
         config.compile_modes = {"off": [False], "on": [True], "both": [False, True]}[args.compile]
-    results = suite.run(config, args.only, args.device)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(args.threads)
+    try:
+        results = suite.run(config, args.only, args.device)
+    finally:  # a caller in the same process (a test, a notebook) keeps its thread count
+        torch.set_num_threads(threads)
     print(suite.markdown(results))
     if args.out:
         for path in suite.write(results, args.out):

@@ -10,6 +10,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
+from .dropout import Dropout
 from .edge_importance import EdgeImportance
 from .registry import SPATIAL_LAYERS, TEMPORAL_LAYERS, Registry
 
@@ -131,7 +132,7 @@ class STGCNBlock(nn.Module):
                                      (1, out_channels, t, v), (1, out_channels, 4, v))
         parts: list[tuple[str, nn.Module]] = [("bn_in", nn.BatchNorm2d(out_channels)),
                                               ("relu", nn.ReLU())]
-        drop = [("dropout", nn.Dropout(dropout))] if dropout > 0 else []
+        drop = [("dropout", Dropout(dropout))] if dropout > 0 else []
         if dropout_before_conv:
             parts += drop
         parts += [("conv", temporal_layer),

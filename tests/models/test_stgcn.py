@@ -57,26 +57,32 @@ def _pair(layout, strategy, max_hop, dilation, dtype, seed=0, blocks=SMALL, path
 
 
 def _check_model_pair(mp, dense, dtype, train, persons):
+    # The yardstick is the dense model evaluated in float64 (same weights, same dropout masks):
+    # a float32 run of the MP model must be within 1e-5 of exact, not of another float32
+    # rounding (with one thread, the float32 dense model itself drifts ~1e-4 on BN gradients).
     tol = TOLERANCE[dtype]
+    dense = dense.double()
     mp.train(train)
     dense.train(train)
     shape = (3, 3, 12, mp.num_nodes) + ((persons,) if persons else ())
     x = torch.randn(shape, dtype=dtype)
     outs = []
     for model in (mp, dense):
-        torch.manual_seed(123)  # same dropout masks
-        out = model(x)
+        torch.manual_seed(123)  # same dropout masks (drawn in float32 for every dtype)
+        out = model(x.to(next(model.parameters()).dtype))
         out.pow(2).sum().backward()
         outs.append(out)
-    torch.testing.assert_close(outs[0], outs[1], atol=tol, rtol=0)
+    torch.testing.assert_close(outs[0].double(), outs[1], atol=tol, rtol=0)
     grads_dense = dict(dense.named_parameters())
     for name, p in mp.named_parameters():
         if name.endswith("importance.weight"):  # per edge [E] vs dense [K, V, V]
             src, dst = mp.edge_index
             g_dense = grads_dense[name].grad
-            torch.testing.assert_close(p.grad, g_dense[mp.edge_type, src, dst], atol=tol, rtol=0)
+            torch.testing.assert_close(p.grad.double(), g_dense[mp.edge_type, src, dst], atol=tol,
+                                       rtol=0)
         else:
-            torch.testing.assert_close(p.grad, grads_dense[name].grad, atol=tol, rtol=0)
+            torch.testing.assert_close(p.grad.double(), grads_dense[name].grad, atol=tol, rtol=0,
+                                       msg=lambda m: f"{name}: {m}")
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
