@@ -151,7 +151,7 @@ def markdown(results: dict[str, Any]) -> str:
                          + report.markdown_table(rows, SPEED_COLUMNS))
     if "layers" in results:
         parts.append("## Layers\n\n" + report.markdown_table(
-            results["layers"], ["layer"] + SPEED_COLUMNS[:6]))
+            results["layers"], ["layer"] + [c for c in SPEED_COLUMNS if c != "clips_per_s"]))
     if "scaling" in results:
         sc = results["scaling"]
         parts.append("## Scaling with graph size (random trees)\n\n" + report.markdown_table(
