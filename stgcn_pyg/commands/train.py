@@ -28,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, help="run folder (checkpoint, metrics, PNGs)")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run in --out up to --epochs with its stored settings")
+    parser.add_argument("--force", action="store_true",
+                        help="start a new run in an --out that holds a finished or crashed one")
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -113,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         if args.data is None:
             raise ValueError("--data: required unless --resume")
         config = config_from_args(args, data=args.data, out=args.out)
-    train(config, resume=args.resume)
+    train(config, resume=args.resume, force=args.force)
     return 0
 
 

@@ -2,6 +2,7 @@
 confusion.png, curves.png}`` out; resumable bit-exactly on CPU, DDP under torchrun."""
 from __future__ import annotations
 
+import contextlib
 import pickle
 import random
 import sys
@@ -20,13 +21,14 @@ from tqdm import tqdm
 
 from ..data import Compose, SkeletonFolder, Streams, default_augmentation, num_classes_of
 from ..graph import get_skeleton, resolve_layout
-from ..io import save_json, save_torch
+from ..io import save_json
 from ..models import (STGCN, maybe_compile, model_from_dict, model_from_options, model_to_dict,
                       preset_layout, save_model, upgrade_checkpoint)
 from ..precision import amp_dtype, autocast, grad_scaler
 from .distributed import Dist, all_gather, all_sum, barrier, setup, teardown
 from .evaluation import evaluate
 from .recipes import Recipe, get_recipe
+from .run_folder import RunLock, load_latest_checkpoint, save_checkpoint
 
 CHECKPOINT, MODEL, METRICS = "checkpoint.pt", "model.pt", "metrics.json"
 CONFUSION_PNG, CURVES_PNG = "confusion.png", "curves.png"
@@ -79,14 +81,22 @@ class TrainConfig:
         return cls(**stored)
 
 
-def train(config: TrainConfig, resume: bool = False,
-          log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Train (or with ``resume`` continue the run in ``config.out``) and return the metrics."""
+def train(config: TrainConfig, resume: bool = False, log: Callable[[str], None] = print,
+          force: bool = False) -> dict[str, Any]:
+    """Train (or with ``resume`` continue the run in ``config.out``) and return the metrics.
+
+    The run holds ``out/.lock`` while it writes (a second run into the same folder is refused);
+    ``force`` starts a new run in a folder that holds a finished or crashed one.
+    """
     if config.epochs < 1:
         raise ValueError(f"epochs: expected a positive int, got {config.epochs}")
+    if force and resume:
+        raise ValueError("--force: starts a new run; it cannot be combined with --resume")
     info = setup(config.device)
     try:
-        return _Run(config, info, resume, log if info.main else (lambda _: None)).fit()
+        with RunLock(config.out) if info.main else contextlib.nullcontext():
+            run = _Run(config, info, resume, log if info.main else (lambda _: None), force)
+            return run.fit()
     finally:
         teardown(info)
 
@@ -110,7 +120,8 @@ def load_checkpoint(path: "str | Path") -> dict[str, Any]:
 def build_model(config: TrainConfig, num_classes: int, layout: str) -> STGCN:
     """The network of a run (see :func:`stgcn_pyg.models.model_from_options`)."""
     return model_from_options(config.preset, num_classes, layout,
-                              Streams(config.stream, layout).channels(), strategy=config.strategy, spatial=config.spatial,
+                              Streams(config.stream, layout).channels(),
+                              strategy=config.strategy, spatial=config.spatial,
                               spatial_kwargs=config.spatial_kwargs, temporal=config.temporal,
                               temporal_kwargs=config.temporal_kwargs, imports=config.imports)
 
@@ -119,15 +130,17 @@ class _Run:
     """One process's share of a training run."""
 
     def __init__(self, config: TrainConfig, info: Dist, resume: bool,
-                 log: Callable[[str], None]) -> None:
+                 log: Callable[[str], None], force: bool = False) -> None:
         self.config, self.info, self.log = config, info, log
         self.out = Path(config.out)
         self.recipe = config.resolved_recipe()
         amp_dtype(config.amp, info.device)  # a clear error before any work
-        state = load_checkpoint(self.out / CHECKPOINT) if resume else None
-        if state is None and info.main and (self.out / CHECKPOINT).exists():
+        state = (load_latest_checkpoint(self.out / CHECKPOINT, load_checkpoint, log)
+                 if resume else None)
+        if state is None and info.main and (self.out / CHECKPOINT).exists() and not force:
             raise ValueError(f"--out {self.out}: holds a run already (checkpoint.pt); pass "
-                             f"--resume to continue it or choose another folder")
+                             f"--resume to continue it, --force to start over, or choose "
+                             f"another folder")
         if self.recipe.batch_size % info.world_size:
             raise ValueError(f"batch_size: {self.recipe.batch_size} is not divisible by the "
                              f"{info.world_size} processes")
@@ -258,7 +271,7 @@ class _Run:
     def _save_checkpoint(self) -> None:
         rngs = all_gather(self.info, _get_rng())
         if self.info.main:
-            save_torch({"model": model_to_dict(_plain(self.model)),
+            save_checkpoint({"model": model_to_dict(_plain(self.model)),
                         "optimizer": self.optimizer.state_dict(),
                         "scheduler": self.scheduler.state_dict(),
                         "scaler": self.scaler.state_dict(), "epoch": self.epoch,
