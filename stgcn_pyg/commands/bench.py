@@ -28,8 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.threads < 1:
-        raise ValueError(f"--threads: expected an int >= 1, got {args.threads}")
+    for name in ("threads", "batch", "repeats"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ValueError(f"--{name}: expected an int >= 1, got {value}")
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError(f"--device: {args.device!r} requested but CUDA is not available")
     config = dataclasses.replace(suite.FULL if args.full else suite.QUICK)

@@ -3,7 +3,6 @@ fused by averaging their class probabilities) on a folder."""
 from __future__ import annotations
 
 import argparse
-import pickle
 from pathlib import Path
 
 import torch
@@ -74,7 +73,7 @@ class _Member:
     """One checkpoint's logits on ``args.data``, fed the stream its run was trained with."""
 
     def __init__(self, checkpoint: Path, args: argparse.Namespace) -> None:
-        model, metadata = _load(checkpoint)
+        model, metadata = load_model_and_metadata(checkpoint)
         self.checkpoint = checkpoint
         # The stream of the training run that wrote the file (joint when not recorded).
         self.stream = args.stream or metadata.get("stream", "joint")
@@ -100,11 +99,3 @@ def _check_arguments(args: argparse.Namespace, checkpoints: list[Path]) -> None:
                                      or any(w <= 0 for w in args.weights)):
         raise ValueError(f"--weights: expected {len(checkpoints)} positive numbers (one per "
                          f"checkpoint), got {args.weights}")
-
-
-def _load(path: Path):
-    try:
-        return load_model_and_metadata(path)
-    except (RuntimeError, EOFError, pickle.UnpicklingError) as err:
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise ValueError(f"checkpoint {path}: not a loadable stgcn-pyg model ({first})") from None

@@ -3,6 +3,7 @@ synthetic generator -> the seed's folder format."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -32,6 +33,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.kind != "synthetic" and args.source is None:
         raise ValueError(f"source: the raw {args.kind} folder is required")
+    if args.kind == "synthetic" and args.source is not None:
+        raise ValueError(f"source: synthetic data is generated, expected no source folder, got "
+                         f"{args.source!r}")
+    for name in ("frames", "bodies"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ValueError(f"--{name}: expected a positive int, got {value}")
+    if min(args.samples) < 1:
+        raise ValueError(f"--samples: expected positive ints, got {list(args.samples)}")
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise ValueError(f"--out {args.out}: expected a folder, got an existing file")
     progress = lambda files: tqdm(files, desc="prepare", leave=False)  # noqa: E731
     if args.kind == "ntu":
         counts = prepare_ntu(args.source, args.out, args.frames or 300, args.bodies,

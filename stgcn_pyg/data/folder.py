@@ -41,6 +41,11 @@ def num_classes_of(root: "str | Path") -> int:
     names = read_class_names(root)
     if names is not None:
         return len(names)
+    for split in SPLITS:
+        for path in split_paths(root, split):
+            if not path.is_file():
+                raise FileNotFoundError(f"dataset folder {root}: missing {path.name} (expected "
+                                        f"{{train,test}}_{{data,label}}.npy)")
     return 1 + max(int(np.load(split_paths(root, s)[1], mmap_mode="r").max(initial=-1))
                    for s in SPLITS)
 

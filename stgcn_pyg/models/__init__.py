@@ -1,7 +1,7 @@
 """Networks, their presets, building them from run options, and checkpoints."""
 from .compile import maybe_compile, unwrap_compiled
 from .checkpoint import (load_model, load_model_and_metadata, model_from_dict, model_to_dict,
-                         save_model, upgrade_checkpoint)
+                         read_torch_file, save_model, upgrade_checkpoint)
 from .factory import model_from_options
 from .presets import PRESETS, preset_config, preset_layout
 from .stgcn import STGCN, BlockSpec
@@ -9,5 +9,6 @@ from .stgcn import STGCN, BlockSpec
 __all__ = [
     "BlockSpec", "PRESETS", "STGCN", "load_model", "load_model_and_metadata", "maybe_compile",
     "model_from_dict", "model_from_options", "model_to_dict", "preset_config", "preset_layout",
+    "read_torch_file",
     "save_model", "unwrap_compiled", "upgrade_checkpoint",
 ]

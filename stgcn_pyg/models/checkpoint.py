@@ -5,6 +5,7 @@ Format ``stgcn-pyg/2`` (the graph held once by the model, importance by each blo
 format ``stgcn-pyg/1`` are read through :func:`stgcn_pyg.models.legacy.upgrade_v1`."""
 from __future__ import annotations
 
+import pickle
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -78,9 +79,7 @@ def load_model_and_metadata(path: "str | Path", map_location: "str | torch.devic
     file's ``metadata``, a training checkpoint's run ``config`` (both hold ``"stream"``), or
     ``{}``."""
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"checkpoint {path}: no such file")
-    checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    checkpoint = read_torch_file(path, map_location)
     metadata = {}
     if isinstance(checkpoint, dict) and "model" in checkpoint and "format" not in checkpoint:
         metadata, checkpoint = checkpoint.get("config", {}), checkpoint["model"]
@@ -100,6 +99,20 @@ def graph_from_config(config: dict[str, Any]):
         return graph
     return build_graph(graph, config.get("strategy", "spatial"), config.get("max_hop", 1),
                        config.get("dilation", 1), config.get("exact_distance", False))
+
+
+def read_torch_file(path: "str | Path", map_location: "str | torch.device" = "cpu") -> Any:
+    """``torch.load(path, weights_only=True)``: plain types and tensors only, no code from the
+    file runs. A missing, empty, truncated or foreign file is a ``FileNotFoundError`` /
+    ``ValueError`` that names it."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint {path}: no such file")
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except (RuntimeError, EOFError, OSError, pickle.UnpicklingError) as err:
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ValueError(f"checkpoint {path}: not a readable torch file ({first[:160]})") from None
 
 
 def _graph_to_plain(graph: Any) -> Any:

@@ -126,12 +126,16 @@ class STGCN(nn.Module):
         return cls(**{**preset_config(name), "num_classes": num_classes, **overrides})
 
     def forward(self, x: Tensor) -> Tensor:
+        given = list(x.shape)
         if x.dim() == 4:
             x = x.unsqueeze(-1)
         elif x.dim() != 5:
             raise ValueError(
                 f"x: expected [N, C, T, V] or [N, C, T, V, M], got shape {list(x.shape)}")
         n, c, t, v, m = x.shape
+        if n == 0 or t == 0 or m == 0:
+            raise ValueError(f"x: expected at least one sample (N >= 1), frame and person, got "
+                             f"shape {given}")
         if c != self.in_channels or v != self.num_nodes:
             raise ValueError(
                 f"x: expected C={self.in_channels} channels (dim 1) and V={self.num_nodes} "

@@ -3,7 +3,6 @@ confusion.png, curves.png}`` out; resumable bit-exactly on CPU, DDP under torchr
 from __future__ import annotations
 
 import contextlib
-import pickle
 import random
 import sys
 import time
@@ -23,7 +22,7 @@ from ..data import Compose, SkeletonFolder, Streams, default_augmentation, num_c
 from ..graph import get_skeleton, resolve_layout
 from ..io import save_json
 from ..models import (STGCN, maybe_compile, model_from_dict, model_from_options, model_to_dict,
-                      preset_layout, save_model, upgrade_checkpoint)
+                      preset_layout, read_torch_file, save_model, upgrade_checkpoint)
 from ..precision import amp_dtype, autocast, grad_scaler
 from .distributed import Dist, all_gather, all_sum, barrier, setup, teardown
 from .evaluation import evaluate
@@ -104,12 +103,7 @@ def train(config: TrainConfig, resume: bool = False, log: Callable[[str], None] 
 def load_checkpoint(path: "str | Path") -> dict[str, Any]:
     """A training checkpoint written by :func:`train` (``weights_only`` loading)."""
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"checkpoint {path}: no such file")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except (RuntimeError, EOFError, OSError, pickle.UnpicklingError) as err:
-        raise ValueError(f"checkpoint {path}: not a readable torch file ({err})") from None
+    state = read_torch_file(path)
     missing = [k for k in ("model", "optimizer", "scheduler", "epoch", "history", "rng", "config")
                if not isinstance(state, dict) or k not in state]
     if missing:

@@ -34,10 +34,21 @@ class Recipe:
     def __post_init__(self) -> None:
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule: expected one of {list(SCHEDULES)}, got {self.schedule!r}")
-        if self.lr <= 0 or self.batch_size < 1 or self.warmup_epochs < 0:
-            raise ValueError(f"recipe: expected lr > 0, batch_size >= 1, warmup_epochs >= 0, got "
-                             f"lr={self.lr}, batch_size={self.batch_size}, "
-                             f"warmup_epochs={self.warmup_epochs}")
+        rules = [("lr", self.lr, "a positive finite number", self.lr > 0),
+                 ("batch_size", self.batch_size, "a positive int", self.batch_size >= 1),
+                 ("momentum", self.momentum, "a number in [0, 1)", 0 <= self.momentum < 1),
+                 ("weight_decay", self.weight_decay, "a finite number >= 0",
+                  self.weight_decay >= 0),
+                 ("warmup_epochs", self.warmup_epochs, "a finite number >= 0",
+                  self.warmup_epochs >= 0),
+                 ("gamma", self.gamma, "a positive finite number", self.gamma > 0),
+                 ("label_smoothing", self.label_smoothing, "a number in [0, 1)",
+                  0 <= self.label_smoothing < 1),
+                 ("grad_clip", self.grad_clip, "a positive finite number or None",
+                  self.grad_clip is None or self.grad_clip > 0)]
+        for name, value, expected, ok in rules:
+            if not ok or (isinstance(value, float) and not math.isfinite(value)):
+                raise ValueError(f"{name}: expected {expected}, got {value}")
         if self.nesterov and self.momentum <= 0:
             raise ValueError("nesterov: Nesterov momentum needs momentum > 0")
         object.__setattr__(self, "milestones", tuple(int(m) for m in self.milestones))

@@ -30,6 +30,7 @@ class RunLock:
     def __enter__(self) -> "RunLock":
         if self.out.exists() and not self.out.is_dir():
             raise ValueError(f"--out {self.out}: expected a folder, got an existing file")
+        self.created = not self.out.exists()
         try:
             self.out.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -56,6 +57,8 @@ class RunLock:
 
     def __exit__(self, *exc: object) -> None:
         self.path.unlink(missing_ok=True)
+        if self.created and not any(self.out.iterdir()):
+            self.out.rmdir()  # a run that failed before writing anything leaves no folder
 
     def _owner(self) -> str | None:
         """The live process holding the lock (``"pid@host"``), or None when it is stale."""
