@@ -155,7 +155,7 @@ TRAIN_CASES = [
     ("spatial-kwargs-not-json", None, ["--spatial", "gat", "--spatial-kwargs", "{heads: 2}"],
      r"--spatial-kwargs: expected a JSON object"),
     ("spatial-kwargs-unknown", None, ["--spatial", "mp", "--spatial-kwargs", '{"speed": 2}'],
-     r"unexpected keyword argument 'speed'"),
+     r"spatial_kwargs: the spatial layer 'mp' does not accept \['speed'\]: .*unexpected keyword"),
     ("import-missing", None, ["--import", "no_such_module"],
      r"--import: cannot import 'no_such_module'"),
     ("out-is-a-file", None, lambda tmp: ["--out", str(_layout_file(tmp, "x"))],
@@ -230,9 +230,9 @@ def _checkpoint_file(tmp, kind):
 
 CHECKPOINT_KINDS = {
     "missing": r"model.pt: no such file",
-    "0-byte": r"model.pt: not a readable torch file",
-    "text": r"model.pt: not a readable torch file",
-    "truncated": r"model.pt: not a readable torch file",
+    "0-byte": r"model.pt: not a readable torch file \(empty or cut short\)",
+    "text": r"model.pt: not a readable torch file \(not a weights-only file",
+    "truncated": r"model.pt: not a readable torch file \(truncated or not a torch archive",
     "foreign": r"model.pt: expected format 'stgcn-pyg/2' or 'stgcn-pyg/1'",
 }
 VERB_ARGS = {

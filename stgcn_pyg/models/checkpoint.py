@@ -110,9 +110,17 @@ def read_torch_file(path: "str | Path", map_location: "str | torch.device" = "cp
         raise FileNotFoundError(f"checkpoint {path}: no such file")
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
-    except (RuntimeError, EOFError, OSError, pickle.UnpicklingError) as err:
+    except EOFError:
+        raise ValueError(f"checkpoint {path}: not a readable torch file (empty or cut "
+                         f"short)") from None
+    except pickle.UnpicklingError:
+        raise ValueError(f"checkpoint {path}: not a readable torch file (not a weights-only "
+                         f"file: it holds objects other than tensors and plain values, which "
+                         f"are never loaded)") from None
+    except (RuntimeError, OSError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise ValueError(f"checkpoint {path}: not a readable torch file ({first[:160]})") from None
+        raise ValueError(f"checkpoint {path}: not a readable torch file (truncated or not a "
+                         f"torch archive: {first[:80]})") from None
 
 
 def _graph_to_plain(graph: Any) -> Any:

@@ -39,7 +39,12 @@ def build_layer(registry: Registry, spec: "str | Callable[..., nn.Module]",
     kwargs = dict(kwargs or {})
     if graph is not None and _declares(factory, "graph"):
         kwargs["graph"] = graph
-    layer = factory(*args, **kwargs)
+    try:
+        layer = factory(*args, **kwargs)
+    except TypeError as err:  # e.g. an unknown keyword in spatial_kwargs / temporal_kwargs
+        raise TypeError(f"{registry.kind}_kwargs: the {registry.kind} layer "
+                        f"{spec if isinstance(spec, str) else factory!r} does not accept "
+                        f"{sorted(kwargs)}: {err}") from None
     name = f"{registry.kind} layer {spec if isinstance(spec, str) else factory!r}"
     if not isinstance(layer, nn.Module):
         raise TypeError(f"{name}: expected the factory to return an nn.Module, got "
