@@ -13,6 +13,38 @@ from typing import Any
 import torch
 
 BUILT_IN = ("mp", "dense")
+V1_BUFFERS = ("edge_index", "edge_type", "edge_weight", "adjacency", "running_mean",
+              "running_var", "num_batches_tracked")
+RENAMED = {"gcn.edge_importance": "importance.weight", "gcn.importance": "importance.weight",
+           "gcn.adaptive_weight": "gcn.edge_offset"}
+
+
+def v2_name(key: str) -> str:
+    """The version-2 name of a version-1 parameter (``blocks.i.gcn.edge_importance`` ->
+    ``blocks.i.importance.weight``, ...)."""
+    for old, new in RENAMED.items():
+        if key.endswith("." + old):
+            return key[: -len(old)] + new
+    return key
+
+
+def upgrade_v1_optimizer(optimizer: dict[str, Any], v1_state_dict: dict[str, Any],
+                         v2_parameter_names: list[str]) -> dict[str, Any]:
+    """An optimizer ``state_dict`` saved with a version-1 model, re-indexed for the version-2
+    model whose parameters are ``v2_parameter_names`` (in ``named_parameters`` order).
+
+    Version 1 registered a layer's importance before its convolution, so parameters come in
+    another order; optimizer state is kept per parameter index.
+    """
+    old_names = [v2_name(k) for k in v1_state_dict if k.rsplit(".", 1)[-1] not in V1_BUFFERS]
+    if sorted(old_names) != sorted(v2_parameter_names):
+        raise ValueError("optimizer: the stored run's parameters do not match the model "
+                         f"({sorted(set(old_names) ^ set(v2_parameter_names))})")
+    new_index = {old: v2_parameter_names.index(name) for old, name in enumerate(old_names)}
+    state = {new_index[int(old)]: value for old, value in optimizer["state"].items()}
+    groups = [{**group, "params": sorted(new_index[int(i)] for i in group["params"])}
+              for group in optimizer["param_groups"]]
+    return {**optimizer, "state": state, "param_groups": groups}
 
 
 def upgrade_v1(checkpoint: dict[str, Any]) -> dict[str, Any]:
@@ -42,13 +74,13 @@ def upgrade_v1(checkpoint: dict[str, Any]) -> dict[str, Any]:
         gcn = f"blocks.{i}.gcn."
         importance = state.pop(gcn + "edge_importance", state.pop(gcn + "importance", None))
         if importance is not None:
-            state[f"blocks.{i}.importance.weight"] = importance
+            state[v2_name(gcn + "edge_importance")] = importance
         adaptive = state.pop(gcn + "adaptive_weight", None)
         if adaptive is not None:  # v1 used w_hat * m; v2 uses a * m + offset
             base = state[gcn + "edge_weight"]
             scale = importance if importance is not None else torch.ones_like(adaptive)
-            state[gcn + "edge_offset"] = ((adaptive.double() - base.double()) * scale.double()
-                                          ).to(adaptive.dtype)
+            state[v2_name(gcn + "adaptive_weight")] = (
+                (adaptive.double() - base.double()) * scale.double()).to(adaptive.dtype)
         for name in ("edge_index", "edge_type", "edge_weight", "adjacency"):
             state.pop(gcn + name, None)
     return {**checkpoint, "format": "stgcn-pyg/2", "config": config, "state_dict": state}

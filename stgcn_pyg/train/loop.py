@@ -23,6 +23,8 @@ from ..graph import get_skeleton, resolve_layout
 from ..io import save_json
 from ..models import (STGCN, maybe_compile, model_from_dict, model_from_options, model_to_dict,
                       preset_layout, read_torch_file, save_model, upgrade_checkpoint)
+from ..models.checkpoint import FORMAT_V1
+from ..models.legacy import upgrade_v1_optimizer
 from ..precision import amp_dtype, autocast, grad_scaler
 from .distributed import Dist, all_gather, all_sum, barrier, setup, teardown
 from .evaluation import evaluate
@@ -142,6 +144,11 @@ class _Run:
         self.train_set, self.test_set, self.layout = self._datasets()
         self.model = build_model(config, self.train_set.num_classes, self.layout)
         if state is not None:
+            if state["model"].get("format") == FORMAT_V1:  # a run of the previous release
+                names = [name for name, _ in self.model.named_parameters()]
+                state["optimizer"] = upgrade_v1_optimizer(
+                    state["optimizer"], state["model"]["state_dict"], names)
+                state["config"] = asdict(TrainConfig.from_stored(state["config"]))
             state["model"] = upgrade_checkpoint(state["model"])
             self._check_same_model(state)
             self.model.load_state_dict(state["model"]["state_dict"])

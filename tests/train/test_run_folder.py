@@ -131,3 +131,24 @@ def test_out_that_is_a_file_or_cannot_be_created(tmp_path):
         RunLock(tmp_path / "file").__enter__()
     with pytest.raises(ValueError, match="--out .*file/sub: cannot create the folder"):
         RunLock(tmp_path / "file" / "sub").__enter__()
+
+
+def test_a_training_checkpoint_of_format_1_resumes(tmp_path):
+    # Written by the release before the graph-at-forward change ("tiny" preset, 1 epoch, seed 2,
+    # on write_synthetic(train=24, test=12, frames=8, seed=0)); resumed here to 2 epochs.
+    from stgcn_pyg.data import write_synthetic
+
+    data = tmp_path / "data"
+    write_synthetic(data, train=24, test=12, frames=8, seed=0)
+    state = torch.load(ROOT / "tests" / "fixtures" / "training_checkpoint_v1.pt",
+                       weights_only=True)
+    assert state["model"]["format"] == "stgcn-pyg/1" and state["config"]["backend"] == "mp"
+    state["config"]["data"], state["config"]["out"] = str(data), str(tmp_path / "run")
+    (tmp_path / "run").mkdir()
+    torch.save(state, tmp_path / "run" / "checkpoint.pt")
+    logged = []
+    assert main(["train", "--out", str(tmp_path / "run"), "--resume", "--epochs", "2",
+                 "--no-progress"]) == 0
+    resumed = load_checkpoint(tmp_path / "run" / "checkpoint.pt")
+    assert resumed["epoch"] == 2 and resumed["model"]["format"] == "stgcn-pyg/2"
+    assert resumed["history"][0] == state["history"][0]
