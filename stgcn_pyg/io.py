@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pickle
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -57,3 +58,33 @@ def load_json_object(path: "str | Path", what: str = "") -> dict:
     if not isinstance(value, dict):
         raise ValueError(f"{label}: expected a JSON object, got {type(value).__name__}")
     return value
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Unpickles plain values only (lists, tuples, dicts, str, numbers, numpy scalars/arrays)."""
+
+    ALLOWED = {("builtins", "list"), ("builtins", "tuple"), ("builtins", "dict"),
+               ("builtins", "str"), ("builtins", "int"), ("builtins", "float"),
+               ("numpy", "dtype"), ("numpy.core.multiarray", "scalar"),
+               ("numpy._core.multiarray", "scalar"), ("numpy.core.multiarray", "_reconstruct"),
+               ("numpy._core.multiarray", "_reconstruct"), ("numpy", "ndarray")}
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"refusing to load {module}.{name} (only plain values "
+                                         f"are read from data files)")
+        return super().find_class(module, name)
+
+
+def load_plain_pickle(path: "str | Path", what: str = "") -> Any:
+    """Read a pickle of plain values (label files of other toolkits) without running code
+    from it; errors name the file."""
+    path = Path(path)
+    label = f"{what} {path}" if what else str(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{label}: no such file")
+    try:
+        with open(path, "rb") as handle:
+            return _PlainUnpickler(handle).load()
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as err:
+        raise ValueError(f"{label}: not a readable pickle of plain values ({err})") from None

@@ -7,15 +7,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..data import prepare_ntu, prepare_ucla, write_synthetic
+from ..data import (prepare_ctrgcn_npz, prepare_ntu, prepare_stgcn_npy, prepare_ucla,
+                    write_synthetic)
 from ..data.prepare import FIT_MODES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=["ntu", "ucla", "synthetic"],
+    parser.add_argument("kind", choices=["ntu", "ucla", "stgcn-npy", "ctrgcn-npz", "synthetic"],
                         help="ntu: folder of .skeleton files; ucla: NW-UCLA JSON folder; "
+                             "stgcn-npy: ST-GCN/2s-AGCN {train,val}_data(_joint).npy + "
+                             "_label.pkl folder; ctrgcn-npz: CTR-GCN .npz file; "
                              "synthetic: the demo generator")
-    parser.add_argument("source", nargs="?", help="raw folder (not for synthetic)")
+    parser.add_argument("source", nargs="?", help="raw folder or file (not for synthetic)")
     parser.add_argument("--out", required=True, help="seed-format folder to write")
     parser.add_argument("--frames", type=int, help="frames T (default: ntu 300, ucla 52, "
                         "synthetic 32)")
@@ -26,7 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="fit to T frames (default: ntu pad, ucla resample)")
     parser.add_argument("--samples", type=int, nargs=2, default=(960, 480),
                         metavar=("TRAIN", "TEST"), help="synthetic: clips per split")
-    parser.add_argument("--layout", default="ntu-rgb+d", help="synthetic: layout")
+    parser.add_argument("--layout", default=None,
+                        help="synthetic: layout (default ntu-rgb+d); stgcn-npy/ctrgcn-npz: "
+                             "layout recorded for train (default: from the joint count)")
     parser.add_argument("--seed", type=int, default=0, help="synthetic: seed")
 
 
@@ -51,8 +56,13 @@ def run(args: argparse.Namespace) -> int:
     elif args.kind == "ucla":
         counts = prepare_ucla(args.source, args.out, args.frames or 52,
                               mode=args.mode or "resample", progress=progress)
+    elif args.kind == "stgcn-npy":
+        counts = prepare_stgcn_npy(args.source, args.out, args.layout)
+    elif args.kind == "ctrgcn-npz":
+        counts = prepare_ctrgcn_npz(args.source, args.out, layout=args.layout)
     else:
-        write_synthetic(args.out, *args.samples, args.frames or 32, args.layout, args.seed)
+        write_synthetic(args.out, *args.samples, args.frames or 32, args.layout or "ntu-rgb+d",
+                        args.seed)
         counts = dict(zip(("train", "test"), args.samples))
     print(f"wrote {args.out}: {counts['train']} train / {counts['test']} test samples")
     return 0

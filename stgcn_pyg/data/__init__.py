@@ -1,10 +1,12 @@
 """Datasets: the seed's folder format, raw NTU RGB+D and NW-UCLA readers, preparation into
 the folder format, augmentations, input streams, and the synthetic demo generator."""
-from .folder import SkeletonFolder, num_classes_of, read_class_names, write_folder
+from .folder import (SkeletonFolder, num_classes_of, read_class_names, read_folder_meta,
+                     write_folder)
 from .ntu import NTUSequence, ntu_split, parse_ntu_name, read_ntu_skeleton
 from .prepare import fit_sequence, prepare_ntu, prepare_ucla
 from .streams import STREAMS, Streams, bone_parents, bones, motion
 from .synthetic import ACTIONS, synthesize, write_synthetic
+from .toolkit_formats import prepare_ctrgcn_npz, prepare_stgcn_npy
 from .transforms import (Compose, RandomRotation, RandomScale, RandomShift,
                          RandomTemporalCrop, Resample, default_augmentation, resample,
                          rotation_matrix)
@@ -14,8 +16,8 @@ __all__ = [
     "ACTIONS", "Compose", "NTUSequence", "RandomRotation", "RandomScale", "RandomShift",
     "RandomTemporalCrop", "Resample", "STREAMS", "SkeletonFolder", "Streams", "UCLASequence",
     "bone_parents", "bones", "default_augmentation", "fit_sequence", "motion",
-    "num_classes_of", "ntu_split", "parse_ntu_name", "prepare_ntu", "prepare_ucla",
-    "read_class_names", "read_ntu_skeleton", "read_ucla_json", "resample",
+    "num_classes_of", "ntu_split", "parse_ntu_name", "prepare_ctrgcn_npz", "prepare_ntu",
+    "prepare_stgcn_npy", "prepare_ucla", "read_class_names", "read_folder_meta", "read_ntu_skeleton", "read_ucla_json", "resample",
     "rotation_matrix", "synthesize", "ucla_files", "ucla_split", "write_folder",
     "write_synthetic",
 ]

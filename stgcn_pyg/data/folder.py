@@ -13,10 +13,11 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
-from ..io import atomic_path
+from ..io import atomic_path, load_json_object
 
 SPLITS = ("train", "test")
 CLASSES_FILE = "classes.txt"
+META_FILE = "meta.json"
 _CHUNK = 256  # samples per block when scanning a memory-mapped array for NaN/inf
 
 
@@ -34,6 +35,13 @@ def read_class_names(root: "str | Path") -> list[str] | None:
     if not path.is_file():
         return None
     return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+
+
+def read_folder_meta(root: "str | Path") -> dict:
+    """``meta.json`` of a folder written by ``prepare`` from another toolkit's format
+    (``{"layout", "channels", "source"}``), or ``{}``."""
+    path = Path(root) / META_FILE
+    return load_json_object(path, "folder metadata") if path.is_file() else {}
 
 
 def num_classes_of(root: "str | Path") -> int:

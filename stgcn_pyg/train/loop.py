@@ -18,7 +18,8 @@ from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 from tqdm import tqdm
 
-from ..data import Compose, SkeletonFolder, Streams, default_augmentation, num_classes_of
+from ..data import (Compose, SkeletonFolder, Streams, default_augmentation, num_classes_of,
+                    read_folder_meta)
 from ..graph import get_skeleton, resolve_layout
 from ..io import save_json
 from ..models import (STGCN, maybe_compile, model_from_dict, model_from_options, model_to_dict,
@@ -184,7 +185,8 @@ class _Run:
             raise FileNotFoundError(f"--data {data}: no such directory")
         num_classes = num_classes_of(data)
         probe = SkeletonFolder(data, "train", num_classes, check_finite=False)
-        layout = resolve_layout(probe.sample_shape[2], self.config.layout,
+        layout = resolve_layout(probe.sample_shape[2],
+                                self.config.layout or read_folder_meta(data).get("layout"),
                                 preset_layout(self.config.preset), str(data / "train_data.npy"))
         streams = Streams(self.config.stream, layout)
         train_tf = Compose([default_augmentation(), streams]) if self.recipe.augment else streams
