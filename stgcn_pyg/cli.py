@@ -11,6 +11,8 @@ from typing import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("train", "train a network on a seed-format folder (resumable, torchrun-ready)"),
     "evaluate": ("evaluate", "metrics and a confusion-matrix PNG of a checkpoint on a folder"),
+    "predict": ("predict", "top classes with probabilities of clips or sliding windows "
+                           "(.npy, NTU .skeleton, NW-UCLA .json)"),
     "demo": ("demo", "train and evaluate on the embedded synthetic dataset (CPU, minutes)"),
     "prepare": ("prepare", "convert raw NTU / NW-UCLA recordings (or synthetic) to the folder format"),
     "plot": ("plot", "pictures: skeleton graphs, partitions, learned edge importance, sequences, "

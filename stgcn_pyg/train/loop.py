@@ -294,7 +294,8 @@ class _Run:
                    "confusion_matrix": final["confusion_matrix"], "history": self.history,
                    "recipe": self.recipe.to_dict(), "layout": self.layout,
                    "config": asdict(self.config), "wall_seconds": round(seconds, 2)}
-        save_model(_plain(self.model), self.out / MODEL, {"stream": self.config.stream})
+        save_model(_plain(self.model), self.out / MODEL,
+                   {"stream": self.config.stream, "class_names": names})
         save_json(metrics, self.out / METRICS)
         plot_confusion(final["confusion_matrix"], names, self.out / CONFUSION_PNG)
         plot_curves(self.history, self.out / CURVES_PNG)

@@ -1,0 +1,70 @@
+"""Single clips for prediction, from the files users hold: ``.npy`` arrays, NTU ``.skeleton``
+and NW-UCLA ``.json`` recordings, or a folder of them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .ntu import read_ntu_skeleton
+from .prepare import fit_sequence
+from .ucla import read_ucla_json
+
+EXTENSIONS = (".npy", ".skeleton", ".json")
+CENTRES = {".skeleton": 20, ".json": 1}  # the centre joint prepare uses for each recording
+
+
+def read_clips(path: "str | Path", channels: int, num_nodes: int, persons: int = 2,
+               frames: int | None = None) -> list[tuple[str, np.ndarray]]:
+    """``(name, clip [C, T, V, M])`` of every clip in ``path`` (a file or a folder of files).
+
+    ``.npy``: ``[C, T, V]``, ``[C, T, V, M]``, or a stack ``[N, C, T, V(, M)]`` (clip names
+    ``file#i``), told apart by C and V. Recordings are prepared like ``stgcn-pyg prepare`` does:
+    untracked frames dropped, ``persons`` most moving bodies kept, centred; ``frames`` resamples
+    them to a fixed length (default: their own length).
+    """
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in EXTENSIONS)
+        if not files:
+            raise FileNotFoundError(f"{path}: no {'/'.join(EXTENSIONS)} files in the folder")
+        return [clip for file in files
+                for clip in read_clips(file, channels, num_nodes, persons, frames)]
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    if path.suffix == ".npy":
+        return _npy_clips(path, channels, num_nodes)
+    if path.suffix == ".skeleton":
+        joints = read_ntu_skeleton(path).joints
+    elif path.suffix == ".json":
+        joints = read_ucla_json(path).joints[None]
+    else:
+        raise ValueError(f"{path}: expected a {', '.join(EXTENSIONS)} file or a folder, got "
+                         f"{path.suffix or 'no extension'}")
+    if joints.shape[2] != num_nodes:
+        raise ValueError(f"{path}: V = {joints.shape[2]} joints, the model has {num_nodes}")
+    length = frames or int((np.abs(joints).sum(axis=(0, 2, 3)) > 0).sum())
+    try:
+        clip = fit_sequence(joints, max(length, 1), persons, CENTRES[path.suffix], "resample")
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
+    return [(path.name, clip)]
+
+
+def _npy_clips(path: Path, channels: int, num_nodes: int) -> list[tuple[str, np.ndarray]]:
+    try:
+        array = np.load(path, mmap_mode="r")
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{path}: not a readable .npy array ({err})") from None
+    shape = array.shape
+    if array.ndim == 3 and shape[0] == channels and shape[2] == num_nodes:
+        return [(path.name, np.asarray(array, np.float32)[..., None])]
+    if array.ndim == 4 and shape[1] == channels and shape[3] == num_nodes:  # [N, C, T, V]
+        return [(f"{path.name}#{i}", np.asarray(a, np.float32)[..., None])
+                for i, a in enumerate(array)]
+    if array.ndim == 4 and shape[0] == channels and shape[2] == num_nodes:  # [C, T, V, M]
+        return [(path.name, np.asarray(array, np.float32))]
+    if array.ndim == 5 and shape[1] == channels and shape[3] == num_nodes:
+        return [(f"{path.name}#{i}", np.asarray(a, np.float32)) for i, a in enumerate(array)]
+    raise ValueError(f"{path}: expected a clip [C={channels}, T, V={num_nodes}(, M)] or a stack "
+                     f"[N, C={channels}, T, V={num_nodes}(, M)], got shape {list(shape)}")
