@@ -8,6 +8,7 @@ from pathlib import Path
 from ..models import PRESETS
 from .options import add_layer_arguments, layer_overrides
 from ..precision import AMP_MODES
+from ..train.config_file import field_names, read_config
 from ..train import RECIPES, TrainConfig, load_checkpoint, train
 from ..train.loop import CHECKPOINT
 from ..train.recipes import SCHEDULES
@@ -24,6 +25,8 @@ RECIPE_OPTIONS = {"lr": "lr", "momentum": "momentum", "nesterov": "nesterov",
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_run_arguments(parser)
+    parser.add_argument("--config", type=Path, help="a TOML file of settings (e.g. RUN/config."
+                        "toml of an earlier run); options given here override it")
     parser.add_argument("--data", help="seed-format folder: {train,test}_{data,label}.npy")
     parser.add_argument("--out", required=True, help="run folder (checkpoint, metrics, PNGs)")
     parser.add_argument("--resume", action="store_true",
@@ -112,9 +115,12 @@ def run(args: argparse.Namespace) -> int:
     if args.resume:
         config = resumed_config(args, checkpoint)
     else:
-        if args.data is None:
-            raise ValueError("--data: required unless --resume")
-        config = config_from_args(args, data=args.data, out=args.out)
+        from_file = (read_config(args.config, field_names(TrainConfig))
+                     if args.config else {})
+        data = args.data or from_file.get("data")
+        if data is None:
+            raise ValueError("--data: required unless --resume (or given by --config)")
+        config = config_from_args(args, **{**from_file, "data": data, "out": args.out})
     train(config, resume=args.resume, force=args.force)
     return 0
 

@@ -30,6 +30,7 @@ from ..precision import amp_dtype, autocast, grad_scaler
 from .distributed import Dist, all_gather, all_sum, barrier, setup, teardown
 from .evaluation import evaluate
 from .recipes import Recipe, get_recipe
+from .config_file import CONFIG_FILE, write_config
 from .run_folder import RunLock, load_latest_checkpoint, save_checkpoint
 
 CHECKPOINT, MODEL, METRICS = "checkpoint.pt", "model.pt", "metrics.json"
@@ -153,6 +154,9 @@ class _Run:
             state["model"] = upgrade_checkpoint(state["model"])
             self._check_same_model(state)
             self.model.load_state_dict(state["model"]["state_dict"])
+        if info.main:  # the settings this run resolved to, rerunnable with --config
+            write_config(config, self.out / CONFIG_FILE,
+                         {"layout": self.layout, "overrides": self.recipe.to_dict()})
         self.model.to(info.device)
         self.net: nn.Module = self.model
         if info.enabled:

@@ -25,5 +25,6 @@ def test_torchrun_two_processes(tiny_data, tmp_path):
     assert metrics["epochs"] == 2 and 0 <= metrics["test_top1"] <= 1
     assert load_model(out / "checkpoint.pt").num_classes == 12
     assert sorted(p.name for p in out.iterdir()) == [
-        "checkpoint.prev.pt", "checkpoint.pt", "confusion.png", "curves.png", "metrics.json",
+        "checkpoint.prev.pt", "checkpoint.pt", "config.toml", "confusion.png", "curves.png",
+        "metrics.json",
         "model.pt"]

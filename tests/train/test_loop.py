@@ -81,7 +81,7 @@ def test_killed_checkpoint_write_keeps_previous(tiny_data, tmp_path, monkeypatch
     with pytest.raises(KeyboardInterrupt):
         train(_config(tiny_data, out), log=lambda _: None)
     assert load_checkpoint(out / "checkpoint.pt")["epoch"] == 1
-    assert sorted(p.name for p in out.iterdir()) == ["checkpoint.pt"]
+    assert sorted(p.name for p in out.iterdir()) == ["checkpoint.pt", "config.toml"]
 
 
 def test_fresh_run_refuses_existing_and_resume_checks_model(tiny_data, tmp_path):

@@ -1,0 +1,75 @@
+"""A run's settings as a TOML file: every run writes ``RUN/config.toml`` (its resolved
+settings) and ``stgcn-pyg train --config FILE`` reads one (the standard library's ``tomllib``).
+"""
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from ..io import atomic_path
+
+CONFIG_FILE = "config.toml"
+NOT_STORED = ("out", "progress")  # where a run writes and how it shows progress: per command
+
+
+def read_config(path: "str | Path", known: set[str]) -> dict[str, Any]:
+    """The settings of a TOML file, checked against the ``known`` field names."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"--config {path}: no such file")
+    try:
+        values = tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"--config {path}: not valid TOML ({err})") from None
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"--config {path}: unknown settings {unknown} (expected some of "
+                         f"{sorted(known)})")
+    return values
+
+
+def write_config(config: Any, path: "str | Path", resolved: dict[str, Any]) -> None:
+    """Write a ``TrainConfig`` (dataclass) with ``resolved`` values (the layout and the full
+    recipe a run actually used) as TOML, atomically. ``None`` values are left out (TOML has
+    none; they mean "the default")."""
+    values = {k: v for k, v in {**asdict(config), **resolved}.items()
+              if v is not None and k not in NOT_STORED and v != {} and v != []}
+    plain = {k: v for k, v in values.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in values.items() if isinstance(v, dict)}
+    lines = ["# stgcn-pyg train settings; rerun with: stgcn-pyg train --config THIS_FILE --out RUN"]
+    lines += [f"{key} = {_value(value)}" for key, value in plain.items()]
+    for name, table in tables.items():
+        lines += ["", f"[{name}]"] + [f"{_key(k)} = {_value(v)}" for k, v in table.items()
+                                      if v is not None]
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n")
+
+
+def field_names(cls: type) -> set[str]:
+    return {f.name for f in fields(cls)}
+
+
+def _key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else json.dumps(key)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return ("nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+                if math.isinf(value) else repr(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a TOML basic string
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()
+                               if v is not None) + "}"
+    raise TypeError(f"config: cannot write {type(value).__name__} {value!r} as TOML")
