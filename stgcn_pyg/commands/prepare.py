@@ -7,16 +7,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..data import (prepare_ctrgcn_npz, prepare_ntu, prepare_stgcn_npy, prepare_ucla,
-                    write_synthetic)
+from ..data import (prepare_ctrgcn_npz, prepare_kinetics, prepare_ntu, prepare_pyskl,
+                    prepare_stgcn_npy, prepare_ucla, write_synthetic)
 from ..data.prepare import FIT_MODES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=["ntu", "ucla", "stgcn-npy", "ctrgcn-npz", "synthetic"],
+    parser.add_argument("kind", choices=["ntu", "ucla", "stgcn-npy", "ctrgcn-npz", "kinetics",
+                                         "pyskl", "synthetic"],
                         help="ntu: folder of .skeleton files; ucla: NW-UCLA JSON folder; "
                              "stgcn-npy: ST-GCN/2s-AGCN {train,val}_data(_joint).npy + "
-                             "_label.pkl folder; ctrgcn-npz: CTR-GCN .npz file; "
+                             "_label.pkl folder; ctrgcn-npz: CTR-GCN .npz file; kinetics: "
+                             "Kinetics-skeleton JSON folder; pyskl: pyskl/mmaction2 .pkl; "
                              "synthetic: the demo generator")
     parser.add_argument("source", nargs="?", help="raw folder or file (not for synthetic)")
     parser.add_argument("--out", required=True, help="seed-format folder to write")
@@ -33,6 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="synthetic: layout (default ntu-rgb+d); stgcn-npy/ctrgcn-npz: "
                              "layout recorded for train (default: from the joint count)")
     parser.add_argument("--seed", type=int, default=0, help="synthetic: seed")
+    parser.add_argument("--train-split", help="pyskl: split name (default: the one ending in "
+                        "train)")
+    parser.add_argument("--test-split", help="pyskl: split name (default: the one ending in "
+                        "val or test)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,6 +66,11 @@ def run(args: argparse.Namespace) -> int:
         counts = prepare_stgcn_npy(args.source, args.out, args.layout)
     elif args.kind == "ctrgcn-npz":
         counts = prepare_ctrgcn_npz(args.source, args.out, layout=args.layout)
+    elif args.kind == "kinetics":
+        counts = prepare_kinetics(args.source, args.out, args.frames or 300, args.bodies)
+    elif args.kind == "pyskl":
+        counts = prepare_pyskl(args.source, args.out, args.train_split, args.test_split,
+                               args.frames, args.bodies)
     else:
         write_synthetic(args.out, *args.samples, args.frames or 32, args.layout or "ntu-rgb+d",
                         args.seed)

@@ -6,7 +6,8 @@ from .ntu import NTUSequence, ntu_split, parse_ntu_name, read_ntu_skeleton
 from .prepare import fit_sequence, prepare_ntu, prepare_ucla
 from .streams import STREAMS, Streams, bone_parents, bones, motion
 from .synthetic import ACTIONS, synthesize, write_synthetic
-from .toolkit_formats import prepare_ctrgcn_npz, prepare_stgcn_npy
+from .toolkit_formats import (prepare_ctrgcn_npz, prepare_kinetics, prepare_pyskl,
+                              prepare_stgcn_npy)
 from .transforms import (Compose, RandomRotation, RandomScale, RandomShift,
                          RandomTemporalCrop, Resample, default_augmentation, resample,
                          rotation_matrix)
@@ -16,7 +17,7 @@ __all__ = [
     "ACTIONS", "Compose", "NTUSequence", "RandomRotation", "RandomScale", "RandomShift",
     "RandomTemporalCrop", "Resample", "STREAMS", "SkeletonFolder", "Streams", "UCLASequence",
     "bone_parents", "bones", "default_augmentation", "fit_sequence", "motion",
-    "num_classes_of", "ntu_split", "parse_ntu_name", "prepare_ctrgcn_npz", "prepare_ntu",
+    "num_classes_of", "ntu_split", "parse_ntu_name", "prepare_ctrgcn_npz", "prepare_kinetics", "prepare_ntu", "prepare_pyskl",
     "prepare_stgcn_npy", "prepare_ucla", "read_class_names", "read_folder_meta", "read_ntu_skeleton", "read_ucla_json", "resample",
     "rotation_matrix", "synthesize", "ucla_files", "ucla_split", "write_folder",
     "write_synthetic",

@@ -7,7 +7,10 @@ in memory.
 - ``ctrgcn-npz``: CTR-GCN's ``x_train`` [N, T, M·V·C] (M = 2, V = 25, C = 3) with one-hot
   ``y_train`` [N, classes], and ``x_test`` / ``y_test``.
 
-Both write ``{train,test}_{data,label}.npy`` (``val`` becomes ``test``) and ``meta.json`` with
+- ``kinetics``: Kinetics-skeleton per-video JSON with ``kinetics_{train,val}_label.json``.
+- ``pyskl``: the pyskl / mmaction2 annotation pickle (3-D NTU-25 or 2-D COCO-17).
+
+All write ``{train,test}_{data,label}.npy`` (``val`` becomes ``test``) and ``meta.json`` with
 the layout and channel names, so ``train`` needs no ``--layout``.
 """
 from __future__ import annotations
@@ -17,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ..io import atomic_path, load_plain_pickle, save_json
-from .folder import META_FILE, split_paths
+from ..io import atomic_path, load_json_object, load_plain_pickle, save_json
+from .folder import CLASSES_FILE, META_FILE, split_paths
 
 CHANNELS = {"ntu-rgb+d": ["x", "y", "z"], "openpose": ["x", "y", "score"],
             "coco": ["x", "y", "score"]}
@@ -135,3 +138,146 @@ def _write_meta(out: "str | Path", num_nodes: int, channels: int, layout: str | 
     names = CHANNELS.get(layout, [f"c{i}" for i in range(channels)])[:channels]
     save_json({"layout": layout, "channels": names, "source": source},
               Path(out) / META_FILE)
+
+
+def prepare_kinetics(source: "str | Path", out: "str | Path", frames: int = 300,
+                     persons: int = 2, max_persons: int = 5) -> dict[str, int]:
+    """Kinetics-skeleton (``kinetics_{train,val}/*.json`` + ``kinetics_{train,val}_label.json``)
+    -> the folder format, as the original feeder reads it: 18 OpenPose joints, channels
+    (x, y, score), up to ``max_persons`` per frame read, x and y centred by 0.5 and zeroed where
+    the score is 0, persons ranked per frame by summed score and ``persons`` kept, videos whose
+    label entry says ``has_skeleton: false`` skipped. ``val`` becomes ``test``."""
+    source = Path(source)
+    if not source.is_dir():
+        raise FileNotFoundError(f"kinetics folder {source}: no such directory")
+    counts, names = {}, {}
+    for theirs, ours in (("train", "train"), ("val", "test")):
+        label_path = source / f"kinetics_{theirs}_label.json"
+        labels = load_json_object(label_path, "label file")
+        clips, ys = [], []
+        for video, entry in sorted(labels.items()):
+            if not isinstance(entry, dict) or not {"has_skeleton", "label_index"} <= set(entry):
+                raise ValueError(f"label file {label_path}: entry {video!r}: expected "
+                                 f"{{has_skeleton, label, label_index}}, got {entry!r}"[:300])
+            if not entry["has_skeleton"]:
+                continue
+            clip, index = _kinetics_clip(source / f"kinetics_{theirs}" / f"{video}.json",
+                                         frames, persons, max_persons)
+            if index != entry["label_index"]:
+                raise ValueError(f"{source / f'kinetics_{theirs}' / f'{video}.json'}: "
+                                 f"label_index {index} but the label file says "
+                                 f"{entry['label_index']}")
+            clips.append(clip)
+            ys.append(index)
+            names[index] = entry.get("label", str(index))
+        if not clips:
+            raise ValueError(f"label file {label_path}: no video with a skeleton")
+        _copy(np.stack(clips), split_paths(out, ours)[0])
+        with atomic_path(split_paths(out, ours)[1]) as tmp:
+            np.save(tmp, np.asarray(ys, dtype=np.int64))
+        counts[ours] = len(ys)
+    with atomic_path(Path(out) / CLASSES_FILE) as tmp:
+        tmp.write_text("".join(f"{names.get(i, i)}\n" for i in range(max(names) + 1)))
+    _write_meta(out, 18, 3, "openpose", "kinetics")
+    return counts
+
+
+def _kinetics_clip(path: Path, frames: int, persons: int,
+                   max_persons: int) -> tuple[np.ndarray, int]:
+    """One video's JSON -> ``[3, frames, 18, persons]`` and its ``label_index``."""
+    record = load_json_object(path, "kinetics video")
+    if "data" not in record or "label_index" not in record:
+        raise ValueError(f"kinetics video {path}: missing keys "
+                         f"{sorted({'data', 'label_index'} - set(record))}")
+    clip = np.zeros((3, frames, 18, max_persons), dtype=np.float32)
+    for frame in record["data"]:
+        t = frame.get("frame_index")
+        if not isinstance(t, int):
+            raise ValueError(f"kinetics video {path}: frame_index: expected an int, got {t!r}")
+        if not 0 <= t < frames:
+            continue
+        for m, person in enumerate(frame.get("skeleton", [])[:max_persons]):
+            pose, score = np.asarray(person.get("pose", ())), np.asarray(person.get("score", ()))
+            if pose.shape != (36,) or score.shape != (18,):
+                raise ValueError(f"kinetics video {path}: frame {t}, person {m}: expected pose "
+                                 f"[36] and score [18], got {list(pose.shape)} and "
+                                 f"{list(score.shape)}")
+            clip[0, t, :, m], clip[1, t, :, m], clip[2, t, :, m] = pose[0::2], pose[1::2], score
+    clip[0:2] -= 0.5
+    clip[0:2][:, clip[2] == 0] = 0
+    order = (-clip[2].sum(axis=1)).argsort(axis=1, kind="stable")  # [T, M] by summed score
+    clip = np.take_along_axis(clip, order[None, :, None, :], axis=3)
+    return clip[..., :persons], int(record["label_index"])
+
+
+def prepare_pyskl(source: "str | Path", out: "str | Path", train_split: str | None = None,
+                  test_split: str | None = None, frames: int | None = None,
+                  persons: int = 2) -> dict[str, int]:
+    """A pyskl / mmaction2 annotation pickle -> the folder format.
+
+    ``{"split": {name: [frame_dir, ...]}, "annotations": [{"frame_dir", "label", "keypoint"
+    [M, T, V, C], "total_frames", "keypoint_score" [M, T, V]?, ...}]}``; 2-D keypoints get the
+    score as third channel. Splits default to the one whose name ends in ``train`` and the one
+    ending in ``val`` or ``test``. Clips are zero-padded to ``frames`` (default: the longest).
+    """
+    source = Path(source)
+    record = load_plain_pickle(source, "pyskl annotations")
+    if not isinstance(record, dict) or not {"split", "annotations"} <= set(record):
+        raise ValueError(f"pyskl annotations {source}: expected a dict with 'split' and "
+                         f"'annotations'")
+    splits = record["split"]
+    train_split = train_split or _split_named(splits, ("train",), source)
+    test_split = test_split or _split_named(splits, ("val", "test"), source)
+    by_name = {a.get("frame_dir"): a for a in record["annotations"]}
+    counts = {}
+    for ours, name in (("train", train_split), ("test", test_split)):
+        if name not in splits:
+            raise ValueError(f"pyskl annotations {source}: no split {name!r} (splits: "
+                             f"{sorted(splits)})")
+        clips = [_pyskl_clip(by_name, key, source, persons) for key in splits[name]]
+        length = frames or max(c.shape[1] for c, _ in clips)
+        data = np.zeros((len(clips), clips[0][0].shape[0], length) + clips[0][0].shape[2:],
+                        np.float32)
+        for i, (clip, _) in enumerate(clips):
+            data[i, :, :min(length, clip.shape[1])] = clip[:, :length]
+        _copy(data, split_paths(out, ours)[0])
+        with atomic_path(split_paths(out, ours)[1]) as tmp:
+            np.save(tmp, np.asarray([y for _, y in clips], dtype=np.int64))
+        counts[ours] = len(clips)
+    v, c = data.shape[3], data.shape[1]
+    _write_meta(out, v, c, None, "pyskl")
+    return counts
+
+
+def _split_named(splits: dict, endings: tuple[str, ...], source: Path) -> str:
+    found = sorted(name for name in splits if name.endswith(endings))
+    if len(found) != 1:
+        raise ValueError(f"pyskl annotations {source}: cannot tell the split ending in "
+                         f"{'/'.join(endings)} among {sorted(splits)}; pass it")
+    return found[0]
+
+
+def _pyskl_clip(by_name: dict, key: str, source: Path, persons: int) -> tuple[np.ndarray, int]:
+    """One annotation -> ``[C, T, V, persons]`` and its label."""
+    item = by_name.get(key)
+    if item is None:
+        raise ValueError(f"pyskl annotations {source}: split lists {key!r}, which has no "
+                         f"annotation")
+    missing = sorted({"keypoint", "label"} - set(item))
+    if missing:
+        raise ValueError(f"pyskl annotations {source}: annotation {key!r}: missing {missing}")
+    keypoint = np.asarray(item["keypoint"], dtype=np.float32)
+    if keypoint.ndim != 4:
+        raise ValueError(f"pyskl annotations {source}: annotation {key!r}: keypoint: expected "
+                         f"[M, T, V, C], got shape {list(keypoint.shape)}")
+    if keypoint.shape[-1] == 2:  # 2-D: the score becomes the third channel
+        score = np.asarray(item.get("keypoint_score", np.ones(keypoint.shape[:3])), np.float32)
+        if score.shape != keypoint.shape[:3]:
+            raise ValueError(f"pyskl annotations {source}: annotation {key!r}: keypoint_score: "
+                             f"expected {list(keypoint.shape[:3])}, got {list(score.shape)}")
+        keypoint = np.concatenate([keypoint, score[..., None]], axis=-1)
+    clip = np.zeros((keypoint.shape[3], keypoint.shape[1], keypoint.shape[2], persons),
+                    np.float32)
+    kept = keypoint[:persons].transpose(3, 1, 2, 0)  # [C, T, V, M]
+    clip[..., :kept.shape[3]] = kept
+    return clip, int(item["label"])
