@@ -13,6 +13,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("evaluate", "metrics and a confusion-matrix PNG of a checkpoint on a folder"),
     "predict": ("predict", "top classes with probabilities of clips or sliding windows "
                            "(.npy, NTU .skeleton, NW-UCLA .json)"),
+    "ensemble": ("ensemble", "score fusion of saved per-sample scores of several runs, weights "
+                             "given or fitted on a validation split"),
     "demo": ("demo", "train and evaluate on the embedded synthetic dataset (CPU, minutes)"),
     "prepare": ("prepare", "convert raw NTU / NW-UCLA recordings (or synthetic) to the folder format"),
     "plot": ("plot", "pictures: skeleton graphs, partitions, learned edge importance, sequences, "

@@ -12,6 +12,7 @@ from ..io import save_json
 from ..models import load_model_and_metadata
 from .options import add_import_argument, import_modules
 from ..train import ensemble_metrics, predict
+from ..train.scores import sample_fingerprints, save_scores
 from ..viz.confusion import plot_confusion
 
 
@@ -62,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
                                  f"{split}_top1": m.top1} for m in members],
                        weights=args.weights or [1.0] * len(members))
     save_json(metrics, out / f"eval_{split}.json")
+    if len(members) == 1:  # per-sample scores for `stgcn-pyg ensemble`
+        save_scores(out / f"scores_{split}.npz", first.logits, first.labels,
+                    sample_fingerprints(first.dataset.data), data=str(Path(args.data).resolve()),
+                    split=split, checkpoint=str(first.checkpoint), stream=first.stream)
     png = plot_confusion(result["confusion_matrix"], names, out / f"eval_{split}_confusion.png")
     print(f"{split}: {len(first.dataset)} samples  {label}top-1 {result['top1']:.4f}  "
           f"top-5 {result['top5']:.4f}  loss {result['loss']:.4f}")

@@ -54,6 +54,7 @@ def ensemble_metrics(logits: Sequence[Tensor], labels: Tensor,
 
 def evaluate(model: nn.Module, dataset: Dataset, batch_size: int, device: torch.device,
              progress: bool = False) -> dict[str, Any]:
-    """Loss, top-1/top-5, per-class accuracy and confusion matrix of ``model`` on ``dataset``."""
+    """Loss, top-1/top-5, per-class accuracy and confusion matrix of ``model`` on ``dataset``,
+    and the ``logits`` and ``labels`` they come from."""
     logits, labels = predict(model, dataset, batch_size, device, progress)
-    return ensemble_metrics([logits], labels)
+    return {**ensemble_metrics([logits], labels), "logits": logits, "labels": labels}

@@ -32,8 +32,10 @@ from .evaluation import evaluate
 from .recipes import Recipe, get_recipe
 from .config_file import CONFIG_FILE, write_config
 from .run_folder import RunLock, load_latest_checkpoint, save_checkpoint
+from .scores import sample_fingerprints, save_scores
 
-CHECKPOINT, MODEL, METRICS = "checkpoint.pt", "model.pt", "metrics.json"
+CHECKPOINT, MODEL, METRICS, SCORES = ("checkpoint.pt", "model.pt", "metrics.json",
+                                      "scores_test.npz")
 CONFUSION_PNG, CURVES_PNG = "confusion.png", "curves.png"
 
 
@@ -300,6 +302,9 @@ class _Run:
                    "config": asdict(self.config), "wall_seconds": round(seconds, 2)}
         save_model(_plain(self.model), self.out / MODEL,
                    {"stream": self.config.stream, "class_names": names})
+        save_scores(self.out / SCORES, final["logits"], final["labels"],
+                    sample_fingerprints(self.test_set.data), data=self.config.data,
+                    split="test", checkpoint=str(self.out / MODEL), stream=self.config.stream)
         save_json(metrics, self.out / METRICS)
         plot_confusion(final["confusion_matrix"], names, self.out / CONFUSION_PNG)
         plot_curves(self.history, self.out / CURVES_PNG)
