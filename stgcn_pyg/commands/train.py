@@ -14,7 +14,8 @@ from ..train.loop import CHECKPOINT
 from ..train.recipes import SCHEDULES
 
 # settings that may change when a run is resumed; every other one must match the checkpoint
-RESUMABLE = ("epochs", "workers", "device", "progress", "eval_every", "amp", "compile")
+RESUMABLE = ("epochs", "workers", "device", "progress", "eval_every", "amp", "compile",
+             "tensorboard")
 # recipe overrides: option destination -> Recipe field
 RECIPE_OPTIONS = {"lr": "lr", "momentum": "momentum", "nesterov": "nesterov",
                   "weight_decay": "weight_decay", "batch_size": "batch_size",
@@ -75,6 +76,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     runtime.add_argument("--sync-bn", action="store_true", default=None,
                          help="SyncBatchNorm under torchrun")
     runtime.add_argument("--eval-every", type=int, help="evaluate every N epochs (default 1)")
+    runtime.add_argument("--tensorboard", action="store_true", default=None,
+                         help="also write TensorBoard scalars to RUN/tensorboard (needs the "
+                              "tensorboard extra)")
     runtime.add_argument("--no-progress", dest="progress", action="store_false", default=None,
                          help="no tqdm progress bars")
 

@@ -33,6 +33,7 @@ from .recipes import Recipe, get_recipe
 from .config_file import CONFIG_FILE, write_config
 from .run_folder import RunLock, load_latest_checkpoint, save_checkpoint
 from .scores import sample_fingerprints, save_scores
+from .tensorboard import TensorBoardScalars
 
 CHECKPOINT, MODEL, METRICS, SCORES = ("checkpoint.pt", "model.pt", "metrics.json",
                                       "scores_test.npz")
@@ -71,6 +72,7 @@ class TrainConfig:
     device: str | None = None
     eval_every: int = 1
     progress: bool = True
+    tensorboard: bool = False
 
     def resolved_recipe(self) -> Recipe:
         return get_recipe(self.recipe, **self.overrides)
@@ -135,6 +137,7 @@ class _Run:
         self.out = Path(config.out)
         self.recipe = config.resolved_recipe()
         amp_dtype(config.amp, info.device)  # a clear error before any work
+        self.scalars = TensorBoardScalars(self.out if config.tensorboard and info.main else None)
         state = (load_latest_checkpoint(self.out / CHECKPOINT, load_checkpoint, log)
                  if resume else None)
         if state is None and info.main and (self.out / CHECKPOINT).exists() and not force:
@@ -235,7 +238,9 @@ class _Run:
             self.history.append(record)
             self.epoch = epoch + 1
             self._save_checkpoint()
+            self.scalars.add(record)
             self.log(_format(record, cfg.epochs))
+        self.scalars.close()
         final = self._evaluate()
         if final is not None:
             return self._finish(final, time.perf_counter() - start)

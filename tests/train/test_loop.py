@@ -93,3 +93,27 @@ def test_fresh_run_refuses_existing_and_resume_checks_model(tiny_data, tmp_path)
         train(_config(tiny_data, out, epochs=2, spatial="dense"), resume=True, log=lambda _: None)
     with pytest.raises(FileNotFoundError, match="no such file"):
         train(_config(tiny_data, tmp_path / "none"), resume=True, log=lambda _: None)
+
+
+def test_tensorboard_scalars_beside_metrics(tiny_data, tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    out = tmp_path / "tb"
+    metrics = train(_config(tiny_data, out, epochs=2, tensorboard=True), log=lambda _: None)
+    events = EventAccumulator(str(out / "tensorboard"))
+    events.Reload()
+    assert {"train_loss", "train_top1", "test_top1", "test_top5", "lr"} <= set(
+        events.Tags()["scalars"])
+    losses = [e.value for e in events.Scalars("train_loss")]
+    assert [e.step for e in events.Scalars("train_loss")] == [1, 2]
+    assert losses == pytest.approx([h["train_loss"] for h in metrics["history"]])
+
+
+def test_tensorboard_without_the_package_is_a_clear_error(tiny_data, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
+    with pytest.raises(ValueError, match=r"--tensorboard: needs the optional tensorboard "
+                                         r"package \(pip install 'stgcn-pyg\[tensorboard\]'\)"):
+        train(_config(tiny_data, tmp_path / "tb", tensorboard=True), log=lambda _: None)
+    assert not (tmp_path / "tb").exists()
