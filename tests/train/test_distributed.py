@@ -26,5 +26,4 @@ def test_torchrun_two_processes(tiny_data, tmp_path):
     assert load_model(out / "checkpoint.pt").num_classes == 12
     assert sorted(p.name for p in out.iterdir()) == [
         "checkpoint.prev.pt", "checkpoint.pt", "config.toml", "confusion.png", "curves.png",
-        "metrics.json", "scores_test.npz",
-        "model.pt"]
+        "metrics.json", "model.pt", "scores_test.npz"]
