@@ -1,13 +1,15 @@
-"""Single clips for prediction, from the files users hold: ``.npy`` arrays, NTU ``.skeleton``
-and NW-UCLA ``.json`` recordings, or a folder of them."""
+"""Single clips for prediction, from the files users hold: ``.npy`` arrays, NTU ``.skeleton``,
+NW-UCLA ``.json`` and Kinetics-skeleton ``.json`` recordings, or a folder of them."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
 
+from ..io import load_json_object
 from .ntu import read_ntu_skeleton
 from .prepare import fit_sequence
+from .toolkit_formats import kinetics_clip
 from .ucla import read_ucla_json
 
 EXTENSIONS = (".npy", ".skeleton", ".json")
@@ -34,6 +36,14 @@ def read_clips(path: "str | Path", channels: int, num_nodes: int, persons: int =
         raise FileNotFoundError(f"{path}: no such file or folder")
     if path.suffix == ".npy":
         return _npy_clips(path, channels, num_nodes)
+    if path.suffix == ".json" and "data" in (record := load_json_object(path)):
+        if num_nodes != 18:  # Kinetics-skeleton: 18 OpenPose joints
+            raise ValueError(f"{path}: a Kinetics-skeleton video has 18 joints, the model has "
+                             f"{num_nodes}")
+        last = max((f.get("frame_index", 0) for f in record["data"]
+                    if isinstance(f.get("frame_index"), int)), default=0)
+        clip, _ = kinetics_clip(path, frames or last + 1, persons, record=record)
+        return [(path.name, clip)]
     if path.suffix == ".skeleton":
         joints = read_ntu_skeleton(path).joints
     elif path.suffix == ".json":

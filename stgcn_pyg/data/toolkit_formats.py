@@ -161,8 +161,8 @@ def prepare_kinetics(source: "str | Path", out: "str | Path", frames: int = 300,
                                  f"{{has_skeleton, label, label_index}}, got {entry!r}"[:300])
             if not entry["has_skeleton"]:
                 continue
-            clip, index = _kinetics_clip(source / f"kinetics_{theirs}" / f"{video}.json",
-                                         frames, persons, max_persons)
+            clip, index = kinetics_clip(source / f"kinetics_{theirs}" / f"{video}.json",
+                                        frames, persons, max_persons)
             if index != entry["label_index"]:
                 raise ValueError(f"{source / f'kinetics_{theirs}' / f'{video}.json'}: "
                                  f"label_index {index} but the label file says "
@@ -182,13 +182,13 @@ def prepare_kinetics(source: "str | Path", out: "str | Path", frames: int = 300,
     return counts
 
 
-def _kinetics_clip(path: Path, frames: int, persons: int,
-                   max_persons: int) -> tuple[np.ndarray, int]:
-    """One video's JSON -> ``[3, frames, 18, persons]`` and its ``label_index``."""
-    record = load_json_object(path, "kinetics video")
-    if "data" not in record or "label_index" not in record:
-        raise ValueError(f"kinetics video {path}: missing keys "
-                         f"{sorted({'data', 'label_index'} - set(record))}")
+def kinetics_clip(path: Path, frames: int, persons: int = 2, max_persons: int = 5,
+                  record: dict | None = None) -> tuple[np.ndarray, int | None]:
+    """One video's JSON -> ``[3, frames, 18, persons]`` and its ``label_index`` (None when the
+    file has none, e.g. a clip to predict)."""
+    record = load_json_object(path, "kinetics video") if record is None else record
+    if "data" not in record:
+        raise ValueError(f"kinetics video {path}: missing keys ['data']")
     clip = np.zeros((3, frames, 18, max_persons), dtype=np.float32)
     for frame in record["data"]:
         t = frame.get("frame_index")
@@ -207,7 +207,8 @@ def _kinetics_clip(path: Path, frames: int, persons: int,
     clip[0:2][:, clip[2] == 0] = 0
     order = (-clip[2].sum(axis=1)).argsort(axis=1, kind="stable")  # [T, M] by summed score
     clip = np.take_along_axis(clip, order[None, :, None, :], axis=3)
-    return clip[..., :persons], int(record["label_index"])
+    label = record.get("label_index")
+    return clip[..., :persons], (None if label is None else int(label))
 
 
 def prepare_pyskl(source: "str | Path", out: "str | Path", train_split: str | None = None,

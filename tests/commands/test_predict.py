@@ -137,3 +137,46 @@ def _save(path, array):
 def _text(path, content="x"):
     path.write_text(content)
     return path
+
+
+def test_a_kinetics_skeleton_video(tmp_path, capsys):
+    """Kinetics JSON to predict (no label); the model is an 18-joint OpenPose one."""
+    from stgcn_pyg.models import STGCN, BlockSpec, save_model
+
+    torch.manual_seed(0)
+    model = STGCN(3, 4, "openpose", blocks=[BlockSpec(8)])
+    save_model(model, tmp_path / "model.pt", {"stream": "joint",
+                                              "class_names": ["a", "b", "c", "d"]})
+    pose = [0.5 + 0.01 * j for j in range(36)]
+    video = {"data": [{"frame_index": t, "skeleton": [{"pose": pose, "score": [0.9] * 18}]}
+                      for t in range(6)]}
+    (tmp_path / "vid.json").write_text(json.dumps(video))
+    assert main(["predict", "--checkpoint", str(tmp_path / "model.pt"), str(tmp_path / "vid.json"),
+                 "--top", "4", "--json", str(tmp_path / "p.json")]) == 0
+    rows = json.loads((tmp_path / "p.json").read_text())
+    from stgcn_pyg.data.toolkit_formats import kinetics_clip
+
+    clip, label = kinetics_clip(tmp_path / "vid.json", 6)
+    assert label is None and rows[0]["end"] == 6
+    with torch.no_grad():
+        expected = model.eval()(torch.from_numpy(clip)[None]).softmax(1)[0]
+    assert [t["probability"] for t in rows[0]["top"]] == pytest.approx(
+        expected.sort(descending=True).values.tolist(), abs=1e-6)
+
+
+def test_an_nw_ucla_json_recording(tmp_path, capsys):
+    """NW-UCLA JSON {"file_name", "skeletons" [T][20][3], "label" 1..10} with a 20-joint model."""
+    from stgcn_pyg.models import STGCN, BlockSpec, save_model
+
+    torch.manual_seed(0)
+    save_model(STGCN(3, 10, "kinect-v1", blocks=[BlockSpec(8)]), tmp_path / "model.pt")
+    rng = np.random.default_rng(0)
+    skeletons = (rng.normal(size=(9, 20, 3)) * 0.1 + [0, 0, 3]).tolist()
+    (tmp_path / "a01_s01_e00_v01.json").write_text(json.dumps(
+        {"file_name": "a01_s01_e00_v01", "skeletons": skeletons, "label": 1}))
+    assert main(["predict", "--checkpoint", str(tmp_path / "model.pt"),
+                 str(tmp_path / "a01_s01_e00_v01.json"), "--frames", "12", "--json",
+                 str(tmp_path / "p.json")]) == 0
+    rows = json.loads((tmp_path / "p.json").read_text())
+    assert rows[0]["clip"] == "a01_s01_e00_v01.json" and rows[0]["end"] == 12  # resampled
+    assert rows[0]["top"][0]["class"] in [str(i) for i in range(10)]  # no names recorded
