@@ -13,7 +13,8 @@ from ..train.loop import CHECKPOINT, CONFUSION_PNG, CURVES_PNG, METRICS
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="runs/demo", help="run folder (default: runs/demo)")
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--epochs", type=int, default=20,
+                        help="epochs (default 20: about 1.5 minutes on 2 cores)")
     parser.add_argument("--train-samples", type=int, default=720)
     parser.add_argument("--test-samples", type=int, default=360)
     parser.add_argument("--frames", type=int, default=32)
