@@ -81,3 +81,31 @@ def plot_lines(rows: list[dict[str, Any]], x: str, title: str, path: "str | Path
     ax.set_title(title)
     ax.legend(fontsize=7)
     return _save(fig, path)
+
+
+def plot_roofline(rows: list[dict[str, Any]], peak: float, title: str,
+                  path: "str | Path") -> Path:
+    """Bars of achieved GFLOP/s per workload and backend under a line at the machine's fp32
+    matmul ``peak``; each bar labelled with its fraction of the peak."""
+    workloads = list(dict.fromkeys(r["workload"] for r in rows))
+    variants = list(dict.fromkeys((r["backend"], r["compiled"]) for r in rows))
+    fig, ax = plt.subplots(figsize=(1.8 + 1.6 * len(workloads), 3.8))
+    width = 0.8 / len(variants)
+    for i, (backend, compiled) in enumerate(variants):
+        values = [next((r["gflop_per_s"] for r in rows if r["workload"] == w
+                        and r["backend"] == backend and r["compiled"] == compiled), 0.0)
+                  for w in workloads]
+        xs = [k + (i - (len(variants) - 1) / 2) * width for k in range(len(workloads))]
+        bars = ax.bar(xs, values, width, label=backend + (" (compiled)" if compiled else ""))
+        for bar, value in zip(bars, values):
+            ax.annotate(f"{value / peak:.0%}", (bar.get_x() + bar.get_width() / 2, value),
+                        ha="center", va="bottom", fontsize=7)
+    ax.axhline(peak, color="black", linestyle="--", linewidth=1)
+    ax.text(0.99, peak, f"fp32 matmul peak {peak:.0f} GFLOP/s", ha="right", va="bottom",
+            fontsize=8, transform=ax.get_yaxis_transform())
+    ax.set_xticks(range(len(workloads)), workloads)
+    ax.set_ylabel("achieved GFLOP/s")
+    ax.set_ylim(0, peak * 1.15)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    return _save(fig, path)

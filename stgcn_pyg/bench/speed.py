@@ -20,6 +20,7 @@ from ..graph import build_graph
 from ..models import STGCN
 from ..nn import SPATIAL_LAYERS, DenseSpatialGraphConv, GraphBound, SpatialGraphConv
 from .notebook_model import NotebookSTGCN
+from .flops import count_flops
 from .timing import interleaved_times, peak_memory, summarize
 
 PYG_LAYERS = ("gcn", "gat", "graphconv", "cheb")
@@ -127,8 +128,8 @@ def measure(models: dict[str, nn.Module], x: Tensor, workloads: Iterable[str], r
     """Time (interleaved) and, if asked, peak memory of every model, workload and compile mode.
 
     Returns rows ``{workload, backend, compiled, median_ms, iqr_ms, runs, ratio_vs_dense,
-    clips_per_s?, peak_mb?, peak_ratio_vs_dense?}``; ratios compare with ``dense`` under the
-    same compile mode.
+    gflop, gflop_per_s, clips_per_s?, peak_mb?, peak_ratio_vs_dense?}``; ratios compare with
+    ``dense`` under the same compile mode; ``gflop`` is counted on the eager step.
     """
     rows = []
     for name in workloads:
@@ -142,6 +143,9 @@ def measure(models: dict[str, nn.Module], x: Tensor, workloads: Iterable[str], r
         for (backend, compiled), step in steps.items():
             row = {"workload": name, "backend": backend, "compiled": compiled,
                    **summarize(times[f"{backend}|{compiled}"])}
+            row["gflop"] = count_flops(steps[(backend, False)] if (backend, False) in steps
+                                       else workload(models[backend], name, x)) / 1e9
+            row["gflop_per_s"] = row["gflop"] / (row["median_ms"] / 1e3)
             if name == "inference":
                 row["clips_per_s"] = x.size(0) / (row["median_ms"] / 1e3)
             if memory:

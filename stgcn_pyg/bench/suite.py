@@ -13,7 +13,7 @@ import torch
 import torch_geometric
 
 from ..io import atomic_path, save_json
-from . import equivalence, report, scaling, speed
+from . import equivalence, flops, report, scaling, speed
 
 SECTIONS = ("equivalence", "models", "layers", "scaling")
 
@@ -85,6 +85,9 @@ def run(config: BenchConfig, sections: list[str], device: str = "cpu",
     dev = torch.device(device)
     results: dict[str, Any] = {"environment": environment(torch.get_num_threads()),
                                "config": asdict(config), "device": str(dev)}
+    if "models" in sections or "layers" in sections:  # the roofline's ceiling, same run
+        results["peak_gflop_per_s"] = flops.matmul_peak_gflops(device=dev)
+        log(f"fp32 matmul peak: {results['peak_gflop_per_s']:.1f} GFLOP/s")
     if "equivalence" in sections:
         grid = equivalence.graph_grid(config.layouts, config.max_hops)
         log(f"equivalence: {len(grid)} graphs x 2 dtypes x {len(equivalence.PATHS)} paths")
@@ -125,11 +128,16 @@ def run(config: BenchConfig, sections: list[str], device: str = "cpu",
         results["scaling"] = {"graph_size": by_size, "input_size": by_input,
                               "crossover_num_nodes": scaling.crossover(by_size)}
     results["load_average_1m_end"] = os.getloadavg()[0]
+    for section in ("models", "layers"):  # achieved share of the machine's fp32 peak
+        for row in results.get(section, []):
+            if "gflop_per_s" in row and "peak_gflop_per_s" in results:
+                row["peak_fraction"] = row["gflop_per_s"] / results["peak_gflop_per_s"]
     return results
 
 
 SPEED_COLUMNS = ["workload", "backend", "compiled", "median_ms", "iqr_ms", "ratio_vs_dense",
-                 "clips_per_s", "peak_mb", "peak_ratio_vs_dense"]
+                 "gflop", "gflop_per_s", "peak_fraction", "clips_per_s", "peak_mb",
+                 "peak_ratio_vs_dense"]
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -144,6 +152,11 @@ def markdown(results: dict[str, Any]) -> str:
         parts.append("## Equivalence (worst over graphs and tensors)\n\n" + report.markdown_table(
             report.equivalence_summary(results["equivalence"]),
             ["level", "path", "order", "dtype", "cases", "max_abs", "max_rel"]))
+    if "peak_gflop_per_s" in results:
+        parts.append(f"fp32 matmul peak at this thread count (2048^3, best of 5): "
+                     f"{results['peak_gflop_per_s']:.1f} GFLOP/s; `peak_fraction` = achieved "
+                     f"GFLOP/s (FLOPs by torch's FlopCounterMode: matmuls and convolutions) / "
+                     f"this peak.\n")
     if "models" in results:
         for preset in dict.fromkeys(r["preset"] for r in results["models"]):
             rows = [r for r in results["models"] if r["preset"] == preset]
@@ -175,6 +188,10 @@ def write(results: dict[str, Any], out: "str | Path") -> list[Path]:
         rows = [r for r in results["models"] if r["preset"] == preset]
         paths.append(report.plot_ratios(rows, f"{preset} preset vs dense einsum",
                                         out / f"models_{preset}.png"))
+        if "peak_gflop_per_s" in results:
+            paths.append(report.plot_roofline(rows, results["peak_gflop_per_s"],
+                                              f"{preset} preset: achieved vs fp32 matmul peak",
+                                              out / f"roofline_{preset}.png"))
     if "scaling" in results:
         sc = results["scaling"]
         paths.append(report.plot_lines(sc["graph_size"], "num_nodes",

@@ -25,8 +25,8 @@ def test_suite_writes_json_markdown_and_real_pngs(tmp_path):
     results = suite.run(TINY, list(suite.SECTIONS), log=lambda _: None)
     paths = suite.write(results, tmp_path)
     names = {p.name for p in paths}
-    assert {"results.json", "results.md", "models_seed.png", "scaling_nodes.png",
-            "scaling_batch.png"} <= names
+    assert {"results.json", "results.md", "models_seed.png", "roofline_seed.png",
+            "scaling_nodes.png", "scaling_batch.png"} <= names
     loaded = json.loads((tmp_path / "results.json").read_text())
     assert loaded["environment"]["threads"] >= 1 and loaded["environment"]["torch"]
     assert {"equivalence", "models", "layers", "scaling"} <= set(loaded)
@@ -35,8 +35,17 @@ def test_suite_writes_json_markdown_and_real_pngs(tmp_path):
     for heading in ("## Equivalence", "## Model `seed`", "## Layers", "## Scaling with graph size"):
         assert heading in md
     assert "| workload | backend | compiled |" in md
-    for name in ("models_seed.png", "scaling_nodes.png", "scaling_batch.png"):
+    for name in ("models_seed.png", "roofline_seed.png", "scaling_nodes.png",
+                 "scaling_batch.png"):
         _real_png(tmp_path / name)
+    assert loaded["peak_gflop_per_s"] > 0 and "fp32 matmul peak" in md
+    for row in loaded["models"] + loaded["layers"]:
+        assert row["gflop"] > 0 and row["gflop_per_s"] > 0
+        assert row["peak_fraction"] == pytest.approx(row["gflop_per_s"]
+                                                     / loaded["peak_gflop_per_s"])
+    train = {r["backend"]: r["gflop"] for r in loaded["models"] if r["workload"] == "train_step"}
+    infer = {r["backend"]: r["gflop"] for r in loaded["models"] if r["workload"] == "inference"}
+    assert all(train[b] > 2 * infer[b] for b in train)  # backward costs about twice forward
 
 
 def test_suite_rejects_unknown_sections():
@@ -56,3 +65,16 @@ def test_cli_bench_layers(tmp_path, capsys):
 def test_cli_bench_bad_threads(capsys):
     assert main(["bench", "--threads", "0"]) == 2
     assert "--threads: expected an int >= 1, got 0" in capsys.readouterr().err
+
+
+def test_flop_count_of_known_operations():
+    import torch
+    from stgcn_pyg.bench.flops import count_flops, matmul_peak_gflops
+
+    a, b = torch.randn(30, 40), torch.randn(40, 50)
+    assert count_flops(lambda: a @ b) == 2 * 30 * 40 * 50
+    x, w = torch.randn(2, 3, 10, 25), torch.randn(8, 3, 9, 1)
+    out = torch.nn.functional.conv2d(x, w, padding=(4, 0))
+    assert count_flops(lambda: torch.nn.functional.conv2d(x, w, padding=(4, 0))) == (
+        2 * out.numel() * 3 * 9)
+    assert matmul_peak_gflops(size=256, repeats=2) > 0
