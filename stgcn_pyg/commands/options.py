@@ -32,7 +32,8 @@ def import_modules(args: argparse.Namespace) -> None:
 
 def add_layer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spatial", metavar="NAME", default=None,
-                        help="registered spatial layer (built in: mp, dense, adaptive)")
+                        help="registered spatial layer (built in: mp, dense, gcn, gat, "
+                             "graphconv, cheb, adaptive)")
     parser.add_argument("--spatial-kwargs", metavar="JSON", default=None,
                         help='its keyword arguments, e.g. \'{"data_dependent": true}\'')
     parser.add_argument("--temporal", metavar="NAME", default=None,
