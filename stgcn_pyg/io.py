@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
 import torch
 
 
@@ -43,6 +44,15 @@ def save_json(obj: Any, path: "str | Path") -> None:
     """Write ``obj`` as indented JSON atomically."""
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2) + "\n")
+
+
+def load_npy(path: "str | Path") -> np.ndarray:
+    """A ``.npy`` array, memory-mapped (no copy in memory, no pickles); an unreadable file is a
+    ``ValueError`` that names it."""
+    try:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError, EOFError) as err:
+        raise ValueError(f"{path}: not a readable .npy array ({err})") from None
 
 
 def load_json_object(path: "str | Path", what: str = "") -> dict:

@@ -2,9 +2,19 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+import inspect
+from typing import Callable, Iterator
 
 import torch
+
+
+def accepts(function: Callable, name: str) -> bool:
+    """Whether ``function`` declares a parameter called ``name`` (False when its signature
+    cannot be read)."""
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 @contextlib.contextmanager

@@ -140,11 +140,13 @@ def measure(models: dict[str, nn.Module], x: Tensor, workloads: Iterable[str], r
                 steps[(backend, compiled)] = workload(model, name, x, runnable)
         times = interleaved_times({f"{b}|{c}": s for (b, c), s in steps.items()}, repeats,
                                   warmup, x.device)
+        gflop = {backend: count_flops(steps.get((backend, False))
+                                      or workload(model, name, x)) / 1e9
+                 for backend, model in models.items()}
         for (backend, compiled), step in steps.items():
             row = {"workload": name, "backend": backend, "compiled": compiled,
                    **summarize(times[f"{backend}|{compiled}"])}
-            row["gflop"] = count_flops(steps[(backend, False)] if (backend, False) in steps
-                                       else workload(models[backend], name, x)) / 1e9
+            row["gflop"] = gflop[backend]
             row["gflop_per_s"] = row["gflop"] / (row["median_ms"] / 1e3)
             if name == "inference":
                 row["clips_per_s"] = x.size(0) / (row["median_ms"] / 1e3)

@@ -13,6 +13,8 @@ import importlib
 import json
 from typing import Any
 
+from ..nn import SPATIAL_LAYERS, TEMPORAL_LAYERS
+
 
 
 def add_import_argument(parser: argparse.ArgumentParser) -> None:
@@ -32,12 +34,13 @@ def import_modules(args: argparse.Namespace) -> None:
 
 def add_layer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spatial", metavar="NAME", default=None,
-                        help="registered spatial layer (built in: mp, dense, gcn, gat, "
-                             "graphconv, cheb, adaptive)")
+                        help=f"registered spatial layer (built in: "
+                             f"{', '.join(SPATIAL_LAYERS.names())})")
     parser.add_argument("--spatial-kwargs", metavar="JSON", default=None,
                         help='its keyword arguments, e.g. \'{"data_dependent": true}\'')
     parser.add_argument("--temporal", metavar="NAME", default=None,
-                        help="registered temporal layer (built in: conv, mstcn)")
+                        help=f"registered temporal layer (built in: "
+                             f"{', '.join(TEMPORAL_LAYERS.names())})")
     parser.add_argument("--temporal-kwargs", metavar="JSON", default=None,
                         help='its keyword arguments, e.g. \'{"dilations": [1, 2]}\'')
     add_import_argument(parser)

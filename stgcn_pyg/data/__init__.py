@@ -17,8 +17,9 @@ __all__ = [
     "ACTIONS", "Compose", "NTUSequence", "RandomRotation", "RandomScale", "RandomShift",
     "RandomTemporalCrop", "Resample", "STREAMS", "SkeletonFolder", "Streams", "UCLASequence",
     "bone_parents", "bones", "default_augmentation", "fit_sequence", "motion",
-    "num_classes_of", "ntu_split", "parse_ntu_name", "prepare_ctrgcn_npz", "prepare_kinetics", "prepare_ntu", "prepare_pyskl",
-    "prepare_stgcn_npy", "prepare_ucla", "read_class_names", "read_folder_meta", "read_ntu_skeleton", "read_ucla_json", "resample",
+    "num_classes_of", "ntu_split", "parse_ntu_name", "prepare_ctrgcn_npz", "prepare_kinetics",
+    "prepare_ntu", "prepare_pyskl", "prepare_stgcn_npy", "prepare_ucla", "read_class_names",
+    "read_folder_meta", "read_ntu_skeleton", "read_ucla_json", "resample",
     "rotation_matrix", "synthesize", "ucla_files", "ucla_split", "write_folder",
     "write_synthetic",
 ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io import load_json_object
+from ..io import load_json_object, load_npy
 from .ntu import read_ntu_skeleton
 from .prepare import fit_sequence
 from .toolkit_formats import kinetics_clip
@@ -36,7 +36,8 @@ def read_clips(path: "str | Path", channels: int, num_nodes: int, persons: int =
         raise FileNotFoundError(f"{path}: no such file or folder")
     if path.suffix == ".npy":
         return _npy_clips(path, channels, num_nodes)
-    if path.suffix == ".json" and "data" in (record := load_json_object(path)):
+    record = load_json_object(path) if path.suffix == ".json" else None
+    if record is not None and "data" in record:
         if num_nodes != 18:  # Kinetics-skeleton: 18 OpenPose joints
             raise ValueError(f"{path}: a Kinetics-skeleton video has 18 joints, the model has "
                              f"{num_nodes}")
@@ -46,8 +47,8 @@ def read_clips(path: "str | Path", channels: int, num_nodes: int, persons: int =
         return [(path.name, clip)]
     if path.suffix == ".skeleton":
         joints = read_ntu_skeleton(path).joints
-    elif path.suffix == ".json":
-        joints = read_ucla_json(path).joints[None]
+    elif record is not None:
+        joints = read_ucla_json(path, record).joints[None]
     else:
         raise ValueError(f"{path}: expected a {', '.join(EXTENSIONS)} file or a folder, got "
                          f"{path.suffix or 'no extension'}")
@@ -62,10 +63,7 @@ def read_clips(path: "str | Path", channels: int, num_nodes: int, persons: int =
 
 
 def _npy_clips(path: Path, channels: int, num_nodes: int) -> list[tuple[str, np.ndarray]]:
-    try:
-        array = np.load(path, mmap_mode="r")
-    except (OSError, ValueError) as err:
-        raise ValueError(f"{path}: not a readable .npy array ({err})") from None
+    array = load_npy(path)
     shape = array.shape
     if array.ndim == 3 and shape[0] == channels and shape[2] == num_nodes:
         return [(path.name, np.asarray(array, np.float32)[..., None])]

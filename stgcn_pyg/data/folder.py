@@ -13,7 +13,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
-from ..io import atomic_path, load_json_object
+from ..io import atomic_path, load_json_object, load_npy
 
 SPLITS = ("train", "test")
 CLASSES_FILE = "classes.txt"
@@ -100,8 +100,8 @@ class SkeletonFolder(Dataset):
             if not path.is_file():
                 raise FileNotFoundError(f"dataset folder {root}: missing {path.name} "
                                         f"(expected {{train,test}}_{{data,label}}.npy)")
-        self.data = _load(data_path)
-        self.labels = np.asarray(_load(label_path))
+        self.data = load_npy(data_path)
+        self.labels = np.asarray(load_npy(label_path))
         self.root, self.split, self.transform = root, split, transform
         self.class_names = read_class_names(root)
         self.num_classes = num_classes if num_classes is not None else num_classes_of(root)
@@ -161,10 +161,3 @@ class SkeletonFolder(Dataset):
         if self.transform is not None:
             x = self.transform(x)
         return x, int(self.labels[index])
-
-
-def _load(path: Path) -> np.ndarray:
-    try:
-        return np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError, EOFError) as err:
-        raise ValueError(f"{path}: not a readable .npy array ({err})") from None

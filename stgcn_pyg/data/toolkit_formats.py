@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ..io import atomic_path, load_json_object, load_plain_pickle, save_json
+from ..io import atomic_path, load_json_object, load_npy, load_plain_pickle, save_json
 from .folder import CLASSES_FILE, META_FILE, split_paths
 
 CHANNELS = {"ntu-rgb+d": ["x", "y", "z"], "openpose": ["x", "y", "score"],
@@ -44,7 +44,7 @@ def prepare_stgcn_npy(source: "str | Path", out: "str | Path",
         if data_path is None:
             raise FileNotFoundError(f"stgcn-npy folder {source}: missing {theirs}_data.npy "
                                     f"(or 2s-AGCN's {theirs}_data_joint.npy)")
-        data = _open_npy(data_path)
+        data = load_npy(data_path)
         if data.ndim != 5:
             raise ValueError(f"{data_path}: expected data [N, C, T, V, M], got shape "
                              f"{list(data.shape)}")
@@ -92,13 +92,6 @@ def prepare_ctrgcn_npz(source: "str | Path", out: "str | Path", persons: int = 2
             counts[split] = len(x)
     _write_meta(out, joints, c, layout, "ctrgcn-npz")
     return counts
-
-
-def _open_npy(path: Path) -> np.ndarray:
-    try:
-        return np.load(path, mmap_mode="r")
-    except (OSError, ValueError) as err:
-        raise ValueError(f"{path}: not a readable .npy array ({err})") from None
 
 
 def _read_label_pickle(path: Path, count: int) -> np.ndarray:

@@ -28,10 +28,11 @@ class UCLASequence:
     view: int
 
 
-def read_ucla_json(path: "str | Path") -> UCLASequence:
-    """Read ``{"file_name": "aAA_sSS_eEE_vVV", "skeletons": [T][20][3], "label": 1..10}``."""
+def read_ucla_json(path: "str | Path", record: dict | None = None) -> UCLASequence:
+    """Read ``{"file_name": "aAA_sSS_eEE_vVV", "skeletons": [T][20][3], "label": 1..10}``
+    (``record``: the file's content when already read)."""
     path = Path(path)
-    record = load_json_object(path)
+    record = load_json_object(path) if record is None else record
     missing = [key for key in _KEYS if key not in record]
     if missing:
         raise ValueError(f"{path}: missing keys {missing} (expected {list(_KEYS)})")

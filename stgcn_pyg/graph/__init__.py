@@ -6,7 +6,8 @@ from .partition import STRATEGIES, partition_adjacency, partition_names
 from .skeleton import Skeleton
 
 __all__ = [
-    "Skeleton", "STRATEGIES", "build_graph", "dense_adjacency", "densify", "from_dense_adjacency", "get_skeleton",
-    "layout_names", "layouts_with_nodes", "partition_adjacency", "partition_names", "register_layout", "resolve_layout",
+    "Skeleton", "STRATEGIES", "build_graph", "dense_adjacency", "densify", "from_dense_adjacency",
+    "get_skeleton", "layout_names", "layouts_with_nodes", "partition_adjacency", "partition_names",
+    "register_layout", "resolve_layout",
     "to_dense_adjacency",
 ]

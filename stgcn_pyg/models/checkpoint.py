@@ -13,11 +13,11 @@ from typing import Any
 import torch
 from torch_geometric.data import Data
 
-from ..graph import Skeleton, build_graph
+from ..graph import Skeleton
 from ..io import save_torch
 from ..utils import default_dtype
 from .legacy import upgrade_v1
-from .stgcn import STGCN
+from .stgcn import STGCN, model_graph
 
 FORMAT = "stgcn-pyg/2"
 FORMAT_V1 = "stgcn-pyg/1"
@@ -94,11 +94,9 @@ def load_model_and_metadata(path: "str | Path", map_location: "str | torch.devic
 
 def graph_from_config(config: dict[str, Any]):
     """The graph ``Data`` a stored model config describes."""
-    graph = _graph_from_plain(config["graph"])
-    if isinstance(graph, Data):
-        return graph
-    return build_graph(graph, config.get("strategy", "spatial"), config.get("max_hop", 1),
-                       config.get("dilation", 1), config.get("exact_distance", False))
+    keys = ("strategy", "max_hop", "dilation", "exact_distance")
+    return model_graph(_graph_from_plain(config["graph"]), **{k: config[k] for k in keys
+                                                                  if k in config})
 
 
 def read_torch_file(path: "str | Path", map_location: "str | torch.device" = "cpu") -> Any:

@@ -12,7 +12,6 @@ from typing import Any
 
 import torch
 
-BUILT_IN = ("mp", "dense")
 V1_BUFFERS = ("edge_index", "edge_type", "edge_weight", "adjacency", "running_mean",
               "running_var", "num_batches_tracked")
 RENAMED = {"gcn.edge_importance": "importance.weight", "gcn.importance": "importance.weight",

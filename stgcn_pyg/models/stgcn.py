@@ -14,6 +14,7 @@ from torch_geometric.data import Data
 from ..graph import Skeleton, build_graph
 from ..nn import DenseSpatialGraphConv, EdgeImportance, SpatialGraphConv, STGCNBlock
 from ..nn.block import SpatialFactory, TemporalFactory
+from ..nn.graph_bound import register_graph_buffers
 
 BACKENDS = {"mp": SpatialGraphConv, "dense": DenseSpatialGraphConv}
 """The built-in spatial layers that :meth:`STGCN.to_backend` converts between."""
@@ -36,10 +37,11 @@ class STGCN(nn.Module):
 
     The model holds the skeleton graph once, as buffers (``edge_index``, ``edge_type``,
     ``edge_weight``) that follow ``.to()`` and ``state_dict``, and passes it to every block;
-    each block owns its edge importance. Persons are folded into the batch; a BatchNorm1d normalizes the input over V·C channels
-    (channel ``v * C + c``, as both source implementations do); after the blocks, features are
-    averaged over frames and joints, then over persons (padded all-zero persons included, as
-    in the original), and a linear head gives the class scores.
+    each block owns its edge importance. Persons are folded into the batch; a BatchNorm1d
+    normalizes the input over V·C channels (channel ``v * C + c``, as both source
+    implementations do); after the blocks, features are averaged over frames and joints, then
+    over persons (padded all-zero persons included, as in the original), and a linear head
+    gives the class scores.
 
     Args:
         in_channels: input channels C (3 for x, y, z).
@@ -81,8 +83,7 @@ class STGCN(nn.Module):
         if not blocks:
             raise ValueError("blocks: expected at least one BlockSpec, got none")
         spatial = _spatial_choice(spatial, backend)
-        graph_data = (graph if isinstance(graph, Data)
-                      else build_graph(graph, strategy, max_hop, dilation, exact_distance))
+        graph_data = model_graph(graph, strategy, max_hop, dilation, exact_distance)
         self.config: dict[str, Any] = dict(
             in_channels=in_channels, num_classes=num_classes, graph=graph, strategy=strategy,
             max_hop=max_hop, dilation=dilation, exact_distance=exact_distance,
@@ -96,10 +97,7 @@ class STGCN(nn.Module):
         self.num_partitions = int(graph_data.num_partitions)
         self.graph_metadata = {key: graph_data[key] for key in GRAPH_METADATA
                                if key in graph_data}
-        self.register_buffer("edge_index", graph_data.edge_index.clone())
-        self.register_buffer("edge_type", graph_data.edge_type.clone())
-        # Graph weights keep float64 precision; the layers cast them to the input's dtype.
-        self.register_buffer("edge_weight", graph_data.edge_weight.to(torch.float64))
+        register_graph_buffers(self, graph_data)
         importance = (("dense" if spatial == "dense" else "edge") if edge_importance else None)
         temporal = "conv" if temporal is None else temporal
         self.data_bn = nn.BatchNorm1d(in_channels * self.num_nodes)
@@ -165,6 +163,15 @@ class STGCN(nn.Module):
                     (model.num_partitions, model.num_nodes, model.num_nodes))
         model.config["spatial"] = backend
         return model
+
+
+def model_graph(graph: "str | Path | Skeleton | Data", strategy: str = "spatial",
+                max_hop: int = 1, dilation: int = 1, exact_distance: bool = False) -> Data:
+    """The graph of an :class:`STGCN` argument: a ``Data`` as it is, else
+    :func:`~stgcn_pyg.graph.build_graph` of the layout with the partition arguments."""
+    if isinstance(graph, Data):
+        return graph
+    return build_graph(graph, strategy, max_hop, dilation, exact_distance)
 
 
 def _spatial_choice(spatial: "str | SpatialFactory | None", backend: str | None

@@ -4,12 +4,11 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Callable
 
-import inspect
-
 import torch
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
+from ..utils import accepts
 from .dropout import Dropout
 from .edge_importance import EdgeImportance
 from .registry import SPATIAL_LAYERS, TEMPORAL_LAYERS, Registry
@@ -37,7 +36,7 @@ def build_layer(registry: Registry, spec: "str | Callable[..., nn.Module]",
     if not callable(factory):
         raise TypeError(f"{registry.kind}: expected a registered name or a factory, got {spec!r}")
     kwargs = dict(kwargs or {})
-    if graph is not None and _declares(factory, "graph"):
+    if graph is not None and accepts(factory, "graph"):
         kwargs["graph"] = graph
     try:
         layer = factory(*args, **kwargs)
@@ -64,13 +63,6 @@ def build_layer(registry: Registry, spec: "str | Callable[..., nn.Module]",
         raise ValueError(f"{name} ({type(layer).__name__}): expected output shape "
                          f"{list(output_shape)} for input {list(input_shape)}, got {actual}")
     return layer
-
-
-def _declares(factory: Callable, name: str) -> bool:
-    try:
-        return name in inspect.signature(factory).parameters
-    except (TypeError, ValueError):  # a callable without a readable signature
-        return False
 
 
 class STGCNBlock(nn.Module):

@@ -18,6 +18,23 @@ def check_input(x: Tensor, channels: int, num_nodes: int | None = None, name: st
         )
 
 
+def check_num_partitions(num_partitions: int) -> int:
+    """Require an int K >= 1; returns it."""
+    if not isinstance(num_partitions, int) or num_partitions < 1:
+        raise ValueError(f"num_partitions: expected an int >= 1, got {num_partitions!r}")
+    return num_partitions
+
+
+def graph_weights(x: Tensor, edge_index: Tensor, edge_type: Tensor,
+                  edge_weight: Tensor | None, num_partitions: int) -> Tensor:
+    """:func:`check_graph`, then the edge weights in ``x``'s dtype ([E] or [N, E]; all ones
+    when None): the common preamble of the partitioned spatial layers."""
+    check_graph(x, edge_index, edge_type, edge_weight, num_partitions)
+    if edge_weight is None:
+        return x.new_ones(edge_index.size(1))
+    return edge_weight.to(x.dtype)
+
+
 def check_graph(x: Tensor, edge_index: Tensor, edge_type: Tensor | None,
                 edge_weight: Tensor | None, num_partitions: int | None) -> None:
     """Require a partitioned graph that fits ``x`` [N, C, T, V] and a layer of K partitions

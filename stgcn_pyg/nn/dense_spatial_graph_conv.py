@@ -5,7 +5,7 @@ import torch
 from torch import Tensor, nn
 
 from ..graph.data import dense_adjacency
-from .checks import check_graph, check_input
+from .checks import check_input, check_num_partitions, graph_weights
 from .registry import register_spatial
 
 
@@ -33,11 +33,9 @@ class DenseSpatialGraphConv(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, num_partitions: int,
                  bias: bool = True) -> None:
         super().__init__()
-        if not isinstance(num_partitions, int) or num_partitions < 1:
-            raise ValueError(f"num_partitions: expected an int >= 1, got {num_partitions!r}")
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.num_partitions = num_partitions
+        self.num_partitions = check_num_partitions(num_partitions)
         self.conv = nn.Conv2d(in_channels, num_partitions * out_channels, 1, bias=bias)
         self.reset_parameters()  # drawn like SpatialGraphConv's: one seed, the same weights
 
@@ -47,13 +45,11 @@ class DenseSpatialGraphConv(nn.Module):
     def forward(self, x: Tensor, edge_index: Tensor, edge_type: Tensor,
                 edge_weight: Tensor | None = None) -> Tensor:
         check_input(x, self.in_channels)
-        check_graph(x, edge_index, edge_type, edge_weight, self.num_partitions)
-        if edge_weight is None:
-            edge_weight = x.new_ones(edge_index.size(1))
+        weight = graph_weights(x, edge_index, edge_type, edge_weight, self.num_partitions)
         y = self.conv(x)
         n, _, t, v = y.shape
         y = y.view(n, self.num_partitions, self.out_channels, t, v)
-        a = dense_adjacency(edge_index, edge_type, edge_weight.to(y.dtype), self.num_partitions, v)
+        a = dense_adjacency(edge_index, edge_type, weight.to(y.dtype), self.num_partitions, v)
         equation = "nkctv,kvw->nctw" if a.dim() == 3 else "nkctv,nkvw->nctw"
         return torch.einsum(equation, y, a)
 

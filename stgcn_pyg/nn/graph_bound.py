@@ -6,6 +6,15 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 
 
+def register_graph_buffers(module: nn.Module, graph: Data) -> None:
+    """Hold ``graph``'s ``edge_index``, ``edge_type`` and ``edge_weight`` as buffers of
+    ``module`` (they follow ``.to()`` and ``state_dict``). The weights keep float64 precision;
+    the layers cast them to the input's dtype."""
+    module.register_buffer("edge_index", graph.edge_index.clone())
+    module.register_buffer("edge_type", graph.edge_type.clone())
+    module.register_buffer("edge_weight", graph.edge_weight.to(torch.float64))
+
+
 class GraphBound(nn.Module):
     """``layer(x, edge_index, edge_type, edge_weight)`` with the graph held as buffers.
 
@@ -27,10 +36,7 @@ class GraphBound(nn.Module):
     def __init__(self, layer: nn.Module, graph: Data) -> None:
         super().__init__()
         self.layer = layer
-        self.register_buffer("edge_index", graph.edge_index.clone())
-        self.register_buffer("edge_type", graph.edge_type.clone())
-        # Graph weights keep float64 precision; the layer casts them to the input's dtype.
-        self.register_buffer("edge_weight", graph.edge_weight.to(torch.float64))
+        register_graph_buffers(self, graph)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.layer(x, self.edge_index, self.edge_type, self.edge_weight)

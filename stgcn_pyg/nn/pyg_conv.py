@@ -1,12 +1,11 @@
 """Any standard PyG convolution as an ST-GCN spatial layer, run over the frames as one graph."""
 from __future__ import annotations
 
-import inspect
-
 import torch
 from torch import Tensor, nn
 from torch_geometric.nn import ChebConv, GATConv, GCNConv, GraphConv
 
+from ..utils import accepts
 from .checks import check_graph
 from .registry import register_spatial
 
@@ -33,9 +32,8 @@ class FramewiseConv(nn.Module):
     def __init__(self, conv: nn.Module) -> None:
         super().__init__()
         self.conv = conv
-        accepted = inspect.signature(conv.forward).parameters
         self.weight_argument = next((name for name in ("edge_weight", "edge_attr")
-                                     if name in accepted), None)
+                                     if accepts(conv.forward, name)), None)
 
     def reset_parameters(self) -> None:
         self.conv.reset_parameters()

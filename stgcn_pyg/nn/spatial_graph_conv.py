@@ -9,7 +9,7 @@ from torch_geometric.nn import MessagePassing
 from torch_geometric.utils import scatter
 
 from ..graph.data import densify
-from .checks import check_graph, check_input
+from .checks import check_input, check_num_partitions, graph_weights
 from .registry import register_spatial
 
 try:  # optional accelerated segment reduction
@@ -82,11 +82,9 @@ class SpatialGraphConv(MessagePassing):
         super().__init__(aggr="add", node_dim=-1)
         if path not in PATHS:
             raise ValueError(f"path: expected one of {list(PATHS)}, got {path!r}")
-        if not isinstance(num_partitions, int) or num_partitions < 1:
-            raise ValueError(f"num_partitions: expected an int >= 1, got {num_partitions!r}")
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.num_partitions = num_partitions
+        self.num_partitions = check_num_partitions(num_partitions)
         self.path = path
         self.conv = nn.Conv2d(in_channels, num_partitions * out_channels, 1, bias=bias)
         self.reset_parameters()
@@ -98,12 +96,9 @@ class SpatialGraphConv(MessagePassing):
     def forward(self, x: Tensor, edge_index: Tensor, edge_type: Tensor,
                 edge_weight: Tensor | None = None) -> Tensor:
         check_input(x, self.in_channels)
-        check_graph(x, edge_index, edge_type, edge_weight, self.num_partitions)
+        weight = graph_weights(x, edge_index, edge_type, edge_weight, self.num_partitions)
         n, _, t, v = x.shape
         k = self.num_partitions
-        if edge_weight is None:
-            edge_weight = x.new_ones(edge_index.size(1))
-        weight = edge_weight.to(x.dtype)
         # Partition-node k·V + v of the bipartite graph between V nodes and K·V partition-nodes.
         part = edge_type * v
         # [C', C, K, 1]: the 1x1 conv's k-major weight, partition k as the kernel offset.

@@ -25,8 +25,9 @@ def layer_weights(model: STGCN) -> Tensor:
     dst]``: the partition weight times the learned importance (``A`` where a block learns
     none). Both backends give the same numbers for the same weights."""
     weights = []
+    graph_weight = model.edge_weight.to(torch.float64)
     for block in model.blocks:
-        weight = model.edge_weight.to(torch.float64)
+        weight = graph_weight
         if block.importance is not None:
             weight = block.importance(model.edge_index, model.edge_type, weight)
         weights.append(dense_adjacency(model.edge_index, model.edge_type, weight.detach(),
