@@ -8,12 +8,12 @@ import numpy as np
 
 from ..io import load_json_object, load_npy
 from .ntu import read_ntu_skeleton
-from .prepare import fit_sequence
+from .prepare import NTU_CENTER, UCLA_CENTER, fit_sequence
 from .toolkit_formats import kinetics_clip
 from .ucla import read_ucla_json
 
 EXTENSIONS = (".npy", ".skeleton", ".json")
-CENTRES = {".skeleton": 20, ".json": 1}  # the centre joint prepare uses for each recording
+CENTRES = {".skeleton": NTU_CENTER, ".json": UCLA_CENTER}  # as prepare centres them
 
 
 def read_clips(path: "str | Path", channels: int, num_nodes: int, persons: int = 2,

@@ -14,6 +14,7 @@ from .transforms import resample
 from .ucla import CLASS_NAMES, read_ucla_json, ucla_files, ucla_split
 
 FIT_MODES = ("resample", "pad")
+NTU_CENTER, UCLA_CENTER = 20, 1  # the joint (0-based) each dataset's recordings are centred on
 
 
 def fit_sequence(joints: np.ndarray, frames: int, bodies: int, center: int,
@@ -48,7 +49,7 @@ def fit_sequence(joints: np.ndarray, frames: int, bodies: int, center: int,
 
 
 def prepare_ntu(source: "str | Path", out: "str | Path", frames: int = 300, bodies: int = 2,
-                protocol: str = "xsub", mode: str = "pad", center: int = 20,
+                protocol: str = "xsub", mode: str = "pad", center: int = NTU_CENTER,
                 progress: Callable[[Iterable], Iterable] = iter) -> dict[str, int]:
     """A folder of ``.skeleton`` files -> seed format, split by ``protocol`` (xsub / xview);
     labels are the 60 NTU actions (``classes.txt``: A001..A060). Returns samples per split."""
@@ -72,7 +73,8 @@ def prepare_ntu(source: "str | Path", out: "str | Path", frames: int = 300, bodi
     return _write(out, samples, names)
 
 
-def prepare_ucla(source: "str | Path", out: "str | Path", frames: int = 52, center: int = 1,
+def prepare_ucla(source: "str | Path", out: "str | Path", frames: int = 52,
+                 center: int = UCLA_CENTER,
                  mode: str = "resample",
                  progress: Callable[[Iterable], Iterable] = iter) -> dict[str, int]:
     """The NW-UCLA JSON folder -> seed format with the cross-view split (views 1, 2 / 3)."""
