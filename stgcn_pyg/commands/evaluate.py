@@ -8,10 +8,12 @@ from pathlib import Path
 import torch
 
 from ..data import SkeletonFolder, Streams
+from ..data.transforms import Compose, clip_windows
 from ..io import save_json
 from ..models import load_model_and_metadata
 from .options import add_import_argument, import_modules
 from ..train import ensemble_metrics, predict
+from ..train.evaluation import fused_log_probabilities
 from ..train.scores import sample_fingerprints, save_scores
 from ..viz.confusion import plot_confusion
 
@@ -23,11 +25,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weights", type=float, nargs="+",
                         help="ensemble: one positive weight per checkpoint (default: equal)")
     parser.add_argument("--data", required=True, help="seed-format folder")
-    parser.add_argument("--split", choices=["train", "test"], default="test")
+    parser.add_argument("--split", choices=["train", "val", "test"], default="test",
+                        help="split of --data (val: e.g. from `prepare ucla --val-fraction`)")
     parser.add_argument("--stream", help="input stream (default: the training run's, else "
                         "joint; one checkpoint only)")
     parser.add_argument("--out", help="folder for eval_<split>.json and the PNG "
                         "(default: the checkpoint's folder; required for several)")
+    parser.add_argument("--clips", type=int, default=1,
+                        help="test-time averaging over this many temporal windows of "
+                             "--clip-ratio of each clip, evenly spaced (default 1: the clip)")
+    parser.add_argument("--clip-ratio", type=float, default=0.8,
+                        help="length of each --clips window as a fraction of the clip (0.8)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--device", default="cpu")
     add_import_argument(parser)
@@ -50,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     split = args.split
     metrics = {"checkpoint": [str(c) for c in checkpoints] if len(members) > 1
                else str(first.checkpoint), "data": str(args.data), "split": split,
-               "samples": len(first.dataset), f"{split}_top1": result["top1"],
+               "samples": len(first.dataset), "clips": args.clips,
+               "clip_ratio": args.clip_ratio if args.clips > 1 else None, f"{split}_top1": result["top1"],
                f"{split}_top5": result["top5"], f"{split}_loss": result["loss"],
                "class_names": names, "per_class_accuracy": result["per_class_accuracy"],
                "confusion_matrix": result["confusion_matrix"]}
@@ -86,15 +95,24 @@ class _Member:
         if streams.channels() != model.in_channels:
             raise ValueError(f"--stream {self.stream!r} gives {streams.channels()} channels; "
                              f"checkpoint {checkpoint} expects {model.in_channels}")
-        self.dataset = SkeletonFolder(args.data, args.split, num_classes=model.num_classes,
-                                      num_nodes=model.num_nodes, in_channels=3,
-                                      transform=streams)
-        self.logits, self.labels = predict(model.to(args.device), self.dataset,
-                                           args.batch_size, torch.device(args.device))
+        views = []
+        for window in clip_windows(args.clips, args.clip_ratio):
+            self.dataset = SkeletonFolder(args.data, args.split, num_classes=model.num_classes,
+                                          num_nodes=model.num_nodes, in_channels=3,
+                                          transform=Compose([window, streams]))
+            logits, self.labels = predict(model.to(args.device), self.dataset,
+                                          args.batch_size, torch.device(args.device))
+            views.append(logits)
+        # log of the mean class probability over the windows (softmax-equivalent to logits)
+        self.logits = views[0] if len(views) == 1 else fused_log_probabilities(views)
         self.top1 = ensemble_metrics([self.logits], self.labels)["top1"]
 
 
 def _check_arguments(args: argparse.Namespace, checkpoints: list[Path]) -> None:
+    if args.clips < 1:
+        raise ValueError(f"--clips: expected a positive int, got {args.clips}")
+    if not 0 < args.clip_ratio <= 1:
+        raise ValueError(f"--clip-ratio: expected a fraction in (0, 1], got {args.clip_ratio}")
     if len(checkpoints) > 1 and args.stream:
         raise ValueError("--stream: applies to one checkpoint; the members of an ensemble each "
                          f"get their training run's stream (got {len(checkpoints)} checkpoints)")

@@ -34,7 +34,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layout", default=None,
                         help="synthetic: layout (default ntu-rgb+d); stgcn-npy/ctrgcn-npz: "
                              "layout recorded for train (default: from the joint count)")
-    parser.add_argument("--seed", type=int, default=0, help="synthetic: seed")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="synthetic: generator seed; ucla: --val-fraction draw (default 0)")
+    parser.add_argument("--normalize-view", action="store_true",
+                        help="ntu, ucla: rotate every sequence so that hip->spine is +y and the "
+                             "shoulder line +x (view normalisation)")
+    parser.add_argument("--val-fraction", type=float, default=0.0,
+                        help="ucla: hold out this fraction of the training views' recordings "
+                             "as a val split (for ensemble weights; default 0)")
     parser.add_argument("--train-split", help="pyskl: split name (default: the one ending in "
                         "train)")
     parser.add_argument("--test-split", help="pyskl: split name (default: the one ending in "
@@ -51,6 +58,10 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name}: expected a positive int, got {value}")
+    if args.kind not in ("ntu", "ucla") and args.normalize_view:
+        raise ValueError(f"--normalize-view: only for ntu and ucla, got {args.kind}")
+    if args.kind != "ucla" and args.val_fraction:
+        raise ValueError(f"--val-fraction: only for ucla, got {args.kind}")
     if min(args.samples) < 1:
         raise ValueError(f"--samples: expected positive ints, got {list(args.samples)}")
     if Path(args.out).exists() and not Path(args.out).is_dir():
@@ -58,10 +69,12 @@ def run(args: argparse.Namespace) -> int:
     progress = lambda files: tqdm(files, desc="prepare", leave=False)  # noqa: E731
     if args.kind == "ntu":
         counts = prepare_ntu(args.source, args.out, args.frames or 300, args.bodies,
-                             args.protocol, args.mode or "pad", progress=progress)
+                             args.protocol, args.mode or "pad",
+                             normalize_view=args.normalize_view, progress=progress)
     elif args.kind == "ucla":
         counts = prepare_ucla(args.source, args.out, args.frames or 52,
-                              mode=args.mode or "resample", progress=progress)
+                              mode=args.mode or "resample", normalize_view=args.normalize_view,
+                              val_fraction=args.val_fraction, seed=args.seed, progress=progress)
     elif args.kind == "stgcn-npy":
         counts = prepare_stgcn_npy(args.source, args.out, args.layout)
     elif args.kind == "ctrgcn-npz":
@@ -75,5 +88,6 @@ def run(args: argparse.Namespace) -> int:
         write_synthetic(args.out, *args.samples, args.frames or 32, args.layout or "ntu-rgb+d",
                         args.seed)
         counts = dict(zip(("train", "test"), args.samples))
-    print(f"wrote {args.out}: {counts['train']} train / {counts['test']} test samples")
+    val = f" / {counts['val']} val" if "val" in counts else ""
+    print(f"wrote {args.out}: {counts['train']} train{val} / {counts['test']} test samples")
     return 0

@@ -47,7 +47,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                        help="partition strategy (default: the preset's)")
     model.add_argument("--backend", choices=["mp", "dense"],
                        help="deprecated: the same as --spatial mp|dense")
-    model.add_argument("--stream", help="input stream: joint, bone, motion or e.g. joint+bone")
+    model.add_argument("--stream", help="input stream: joint, bone, motion, bone_motion or e.g. "
+                       "joint+bone")
     add_layer_arguments(model)
     recipe = parser.add_argument_group("recipe (defaults from --recipe)")
     recipe.add_argument("--recipe", choices=sorted(RECIPES), help="default: default")

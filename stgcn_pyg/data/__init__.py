@@ -11,7 +11,7 @@ from .toolkit_formats import (prepare_ctrgcn_npz, prepare_kinetics, prepare_pysk
 from .transforms import (Compose, RandomRotation, RandomScale, RandomShift,
                          RandomTemporalCrop, Resample, default_augmentation, resample,
                          rotation_matrix)
-from .ucla import UCLASequence, read_ucla_json, ucla_files, ucla_split
+from .ucla import UCLASequence, read_ucla_json, ucla_files, ucla_recording, ucla_split
 
 __all__ = [
     "ACTIONS", "Compose", "NTUSequence", "RandomRotation", "RandomScale", "RandomShift",
@@ -20,6 +20,6 @@ __all__ = [
     "num_classes_of", "ntu_split", "parse_ntu_name", "prepare_ctrgcn_npz", "prepare_kinetics",
     "prepare_ntu", "prepare_pyskl", "prepare_stgcn_npy", "prepare_ucla", "read_class_names",
     "read_folder_meta", "read_ntu_skeleton", "read_ucla_json", "resample",
-    "rotation_matrix", "synthesize", "ucla_files", "ucla_split", "write_folder",
+    "rotation_matrix", "synthesize", "ucla_files", "ucla_recording", "ucla_split", "write_folder",
     "write_synthetic",
 ]

@@ -15,7 +15,8 @@ from torch.utils.data import Dataset
 
 from ..io import atomic_path, load_json_object, load_npy
 
-SPLITS = ("train", "test")
+SPLITS = ("train", "val", "test")
+REQUIRED_SPLITS = ("train", "test")  # "val" is optional (e.g. `prepare ucla --val-fraction`)
 CLASSES_FILE = "classes.txt"
 META_FILE = "meta.json"
 _CHUNK = 256  # samples per block when scanning a memory-mapped array for NaN/inf
@@ -49,13 +50,13 @@ def num_classes_of(root: "str | Path") -> int:
     names = read_class_names(root)
     if names is not None:
         return len(names)
-    for split in SPLITS:
+    for split in REQUIRED_SPLITS:
         for path in split_paths(root, split):
             if not path.is_file():
                 raise FileNotFoundError(f"dataset folder {root}: missing {path.name} (expected "
                                         f"{{train,test}}_{{data,label}}.npy)")
     return 1 + max(int(np.load(split_paths(root, s)[1], mmap_mode="r").max(initial=-1))
-                   for s in SPLITS)
+                   for s in REQUIRED_SPLITS)
 
 
 def write_folder(root: "str | Path", splits: dict[str, tuple[np.ndarray, np.ndarray]],
@@ -78,7 +79,7 @@ class SkeletonFolder(Dataset):
 
     Args:
         root: the folder.
-        split: ``"train"`` or ``"test"``.
+        split: ``"train"``, ``"test"`` or ``"val"`` (when the folder has one).
         num_classes: labels must lie in ``0..num_classes-1`` (default: :func:`num_classes_of`).
         num_nodes: expected V (the layout's joint count); None skips the check.
         in_channels: expected C; None skips the check.

@@ -1,4 +1,5 @@
-"""Input streams derived from joint coordinates ``x [C, T, V, M]``: joint, bone, motion."""
+"""Input streams derived from joint coordinates ``x [C, T, V, M]``: joint, bone, motion (of the
+joints) and bone_motion."""
 from __future__ import annotations
 
 from collections import deque
@@ -8,7 +9,7 @@ from torch import Tensor
 
 from ..graph import Skeleton, get_skeleton
 
-STREAMS = ("joint", "bone", "motion")
+STREAMS = ("joint", "bone", "motion", "bone_motion")
 
 
 def bone_parents(skeleton: "str | Skeleton") -> list[int]:
@@ -44,7 +45,8 @@ def motion(x: Tensor) -> Tensor:
 
 class Streams:
     """Replace joint coordinates by one stream or several concatenated along C
-    (``"joint"``, ``"bone"``, ``"motion"``, e.g. ``"joint+bone"``: C -> 2 C)."""
+    (``"joint"``, ``"bone"``, ``"motion"`` of the joints, ``"bone_motion"``, e.g.
+    ``"joint+bone"``: C -> 2 C)."""
 
     def __init__(self, streams: str, skeleton: "str | Skeleton") -> None:
         names = streams.split("+")
@@ -53,11 +55,13 @@ class Streams:
             raise ValueError(f"streams: expected names from {list(STREAMS)} joined by '+', "
                              f"got {streams!r}")
         self.names = names
-        self.parents = bone_parents(skeleton) if "bone" in names else None
+        self.parents = (bone_parents(skeleton) if {"bone", "bone_motion"} & set(names)
+                        else None)
 
     def __call__(self, x: Tensor) -> Tensor:
         parts = {"joint": lambda: x, "bone": lambda: bones(x, self.parents),
-                 "motion": lambda: motion(x)}
+                 "motion": lambda: motion(x),
+                 "bone_motion": lambda: motion(bones(x, self.parents))}
         return torch.cat([parts[name]() for name in self.names], dim=0)
 
     def channels(self, in_channels: int = 3) -> int:

@@ -155,6 +155,38 @@ class RandomTemporalCrop:
         return f"RandomTemporalCrop(min_ratio={self.min_ratio}, frames={self.frames})"
 
 
+class TemporalWindow:
+    """Deterministic: the window of ``ratio`` of the tracked frames that starts at ``position``
+    (0 = first frame, 1 = as late as it fits), resampled to the input length."""
+
+    def __init__(self, position: float, ratio: float) -> None:
+        if not 0 <= position <= 1:
+            raise ValueError(f"position: expected a value in [0, 1], got {position!r}")
+        if not 0 < ratio <= 1:
+            raise ValueError(f"ratio: expected a value in (0, 1], got {ratio!r}")
+        self.position, self.ratio = position, ratio
+
+    def __call__(self, x: Tensor) -> Tensor:
+        _check(x)
+        length = _length(x)
+        size = max(1, round(length * self.ratio))
+        start = round(self.position * (length - size))
+        return resample(x[:, start:start + size], x.size(1))
+
+    def __repr__(self) -> str:
+        return f"TemporalWindow(position={self.position}, ratio={self.ratio})"
+
+
+def clip_windows(clips: int, ratio: float = 0.8) -> "list[Transform]":
+    """The views of multi-clip test-time averaging: ``clips`` windows of ``ratio`` of the clip
+    at evenly spaced positions (one clip: the clip itself, untouched)."""
+    if not isinstance(clips, int) or clips < 1:
+        raise ValueError(f"clips: expected a positive int, got {clips!r}")
+    if clips == 1:
+        return [Compose([])]
+    return [TemporalWindow(i / (clips - 1), ratio) for i in range(clips)]
+
+
 def _length(x: Tensor) -> int:
     """Frames up to the last tracked one (at least 1)."""
     tracked = _present(x).flatten(2).any(dim=2)[0].nonzero()

@@ -60,6 +60,15 @@ def ucla_split(view: int) -> str:
     return "train" if view in TRAIN_VIEWS else "test"
 
 
+def ucla_recording(name: str) -> tuple[int, int, int]:
+    """``(action, subject, repetition)`` of a file name ``aAA_sSS_eEE_vVV``: one performance,
+    recorded by every view."""
+    match = _NAME.fullmatch(name)
+    if match is None:
+        raise ValueError(f"name: expected aAA_sSS_eEE_vVV, got {name!r}")
+    return int(match.group(1)), int(match.group(2)), int(match.group(3))
+
+
 def ucla_files(root: "str | Path") -> list[Path]:
     """The sorted ``*.json`` files of an NW-UCLA folder (``root`` or ``root/all_sqe``)."""
     root = Path(root)

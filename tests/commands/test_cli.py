@@ -32,6 +32,40 @@ def test_train_then_evaluate(tiny_data, tmp_path, capsys):
     check_image(run / "eval_test_confusion.png")
 
 
+def test_evaluate_averages_clip_windows(tiny_data, tmp_path, capsys):
+    from stgcn_pyg.data import SkeletonFolder
+    from stgcn_pyg.data.transforms import resample
+    from stgcn_pyg.models import load_model
+
+    run = tmp_path / "run"
+    assert _train(tiny_data, run, "--epochs", "1") == 0
+    assert main(["evaluate", "--checkpoint", str(run / "model.pt"), "--data", str(tiny_data),
+                 "--clips", "3", "--clip-ratio", "0.5", "--out", str(tmp_path / "tta")]) == 0
+    evaluation = json.loads((tmp_path / "tta" / "eval_test.json").read_text())
+    assert evaluation["clips"] == 3 and evaluation["clip_ratio"] == 0.5
+    # Reference: the first, middle and last half of every clip stretched back to T, the
+    # softmax probabilities averaged.
+    model = load_model(run / "model.pt").eval()
+    x = torch.stack([item[0] for item in SkeletonFolder(tiny_data, "test")])
+    t = x.size(2)
+    size = round(t * 0.5)
+    probabilities = 0
+    for start in (0, round(0.5 * (t - size)), t - size):
+        window = torch.stack([resample(clip[:, start:start + size], t) for clip in x])
+        with torch.no_grad():
+            probabilities = probabilities + torch.softmax(model(window).double(), dim=1) / 3
+    labels = np.load(tiny_data / "test_label.npy")
+    assert evaluation["test_top1"] == pytest.approx(
+        np.mean(probabilities.argmax(1).numpy() == labels))
+    assert evaluation["test_loss"] == pytest.approx(
+        -np.log(probabilities.numpy()[np.arange(len(labels)), labels]).mean(), rel=1e-5)
+    for flag, value, match in [("--clips", "0", "--clips: expected a positive int, got 0"),
+                               ("--clip-ratio", "1.5", "--clip-ratio: expected a fraction")]:
+        err = _error(capsys, ["evaluate", "--checkpoint", str(run / "model.pt"),
+                              "--data", str(tiny_data), flag, value])
+        assert match in err
+
+
 def test_evaluate_an_ensemble_of_a_joint_and_a_bone_model(tiny_data, tmp_path, capsys):
     from stgcn_pyg.data import SkeletonFolder, Streams
     from stgcn_pyg.models import STGCN, load_model, save_model

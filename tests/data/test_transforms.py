@@ -107,5 +107,25 @@ def test_streams():
     assert torch.equal(m[:, 2], x[:, 3] - x[:, 2]) and not m[:, -1].any()
     s = Streams("joint+bone+motion", "ntu-rgb+d")
     assert s.channels() == 9 and torch.equal(s(x), torch.cat([x, b, m]))
+    bone_motion = Streams("bone_motion", "ntu-rgb+d")(x)  # frame-to-frame change of a bone
+    head_bone = x[:, :, 3] - x[:, :, 2]
+    assert torch.allclose(bone_motion[:, 4, 3], head_bone[:, 5] - head_bone[:, 4])
+    assert not bone_motion[:, -1].any() and not bone_motion[:, :, 20].any()
     with pytest.raises(ValueError, match="streams: expected names"):
         Streams("angle", "ntu-rgb+d")
+
+
+def test_temporal_windows_are_fixed_crops():
+    from stgcn_pyg.data.transforms import TemporalWindow, clip_windows
+    x = torch.arange(10.0).view(1, 10, 1, 1).expand(3, 10, 2, 1).contiguous() + 1
+    x[:, 8:] = 0                                            # 8 tracked frames, 2 padding
+    late = TemporalWindow(1.0, 0.5)(x)                      # frames 4..7 stretched to 10
+    assert late.shape == x.shape and late[0, 0, 0, 0] == 5 and late[0, -1, 0, 0] == 8
+    assert TemporalWindow(0.0, 0.5)(x)[0, -1, 0, 0] == 4
+    windows = clip_windows(3, 0.5)
+    assert [w.position for w in windows] == [0.0, 0.5, 1.0]
+    assert torch.equal(clip_windows(1)[0](x), x)     # one clip: untouched
+    with pytest.raises(ValueError, match="clips: expected a positive int"):
+        clip_windows(0)
+    with pytest.raises(ValueError, match="ratio: expected a value in"):
+        TemporalWindow(0.0, 0.0)
