@@ -46,18 +46,29 @@ def _save(fig: "plt.Figure", path: "str | Path") -> Path:
     return path
 
 
+def _variant(row: dict[str, Any]) -> tuple[str, bool, str]:
+    return row["backend"], row["compiled"], row.get("precision", "fp32")
+
+
+def _label(variant: tuple[str, bool, str]) -> str:
+    backend, compiled, precision = variant
+    return backend + (" compiled" if compiled else "") + (f" {precision}" if precision != "fp32"
+                                                           else "")
+
+
 def plot_ratios(rows: list[dict[str, Any]], title: str, path: "str | Path") -> Path:
-    """Bars: time relative to dense per workload, one bar per backend (and compile mode)."""
+    """Bars: time relative to dense per workload, one bar per backend (compile mode,
+    precision)."""
     workloads = list(dict.fromkeys(r["workload"] for r in rows))
-    variants = list(dict.fromkeys((r["backend"], r["compiled"]) for r in rows))
+    variants = list(dict.fromkeys(_variant(r) for r in rows))
     fig, ax = plt.subplots(figsize=(1.6 + 1.4 * len(workloads), 3.6))
     width = 0.8 / len(variants)
-    for i, (backend, compiled) in enumerate(variants):
+    for i, variant in enumerate(variants):
         values = [next((r.get("ratio_vs_dense", float("nan")) for r in rows if r["workload"] == w
-                        and r["backend"] == backend and r["compiled"] == compiled), float("nan"))
+                        and _variant(r) == variant), float("nan"))
                   for w in workloads]
         ax.bar([j + i * width for j in range(len(workloads))], values, width,
-               label=backend + (" (compiled)" if compiled else ""))
+               label=_label(variant))
     ax.axhline(1.0, color="black", lw=0.8)
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(workloads))], workloads)
     ax.set_ylabel("median time / dense")
@@ -88,15 +99,15 @@ def plot_roofline(rows: list[dict[str, Any]], peak: float, title: str,
     """Bars of achieved GFLOP/s per workload and backend under a line at the machine's fp32
     matmul ``peak``; each bar labelled with its fraction of the peak."""
     workloads = list(dict.fromkeys(r["workload"] for r in rows))
-    variants = list(dict.fromkeys((r["backend"], r["compiled"]) for r in rows))
+    variants = list(dict.fromkeys(_variant(r) for r in rows))
     fig, ax = plt.subplots(figsize=(1.8 + 1.6 * len(workloads), 3.8))
     width = 0.8 / len(variants)
-    for i, (backend, compiled) in enumerate(variants):
+    for i, variant in enumerate(variants):
         values = [next((r["gflop_per_s"] for r in rows if r["workload"] == w
-                        and r["backend"] == backend and r["compiled"] == compiled), 0.0)
+                        and _variant(r) == variant), 0.0)
                   for w in workloads]
         xs = [k + (i - (len(variants) - 1) / 2) * width for k in range(len(workloads))]
-        bars = ax.bar(xs, values, width, label=backend + (" (compiled)" if compiled else ""))
+        bars = ax.bar(xs, values, width, label=_label(variant))
         for bar, value in zip(bars, values):
             ax.annotate(f"{value / peak:.0%}", (bar.get_x() + bar.get_width() / 2, value),
                         ha="center", va="bottom", fontsize=7)
@@ -105,7 +116,7 @@ def plot_roofline(rows: list[dict[str, Any]], peak: float, title: str,
             fontsize=8, transform=ax.get_yaxis_transform())
     ax.set_xticks(range(len(workloads)), workloads)
     ax.set_ylabel("achieved GFLOP/s")
-    ax.set_ylim(0, peak * 1.15)
+    ax.set_ylim(0, max([peak] + [r["gflop_per_s"] for r in rows]) * 1.15)
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
     return _save(fig, path)

@@ -26,6 +26,7 @@ from .timing import interleaved_times, peak_memory, summarize
 PYG_LAYERS = ("gcn", "gat", "graphconv", "cheb")
 BACKENDS = ("mp-fused", "mp-edge", "mp-scatter", "dense", "notebook") + PYG_LAYERS
 WORKLOADS = ("inference", "forward", "forward_backward", "train_step")
+PRECISIONS = ("fp32", "bf16")  # bf16: the step under torch.autocast(dtype=torch.bfloat16)
 MODEL_PRESETS = ("seed", "stgcn")
 
 
@@ -89,17 +90,25 @@ def layer_candidates(c_in: int, c_out: int, backends: Iterable[str], graph: Any 
 
 
 def workload(model: nn.Module, name: str, x: Tensor,
-             runnable: Callable[[Tensor], Tensor] | None = None) -> Callable[[], Any]:
+             runnable: Callable[[Tensor], Tensor] | None = None,
+             precision: str = "fp32") -> Callable[[], Any]:
     """A no-argument step of ``model`` on ``x``: one of :data:`WORKLOADS`.
 
     ``inference``: eval mode, no autograd; ``forward``: train mode, autograd recorded;
     ``forward_backward``: plus ``backward`` of a scalar loss; ``train_step``: SGD (lr 0.01,
     momentum 0.9, as the notebook) zero_grad, forward, cross-entropy/backward, step.
-    ``runnable`` (e.g. ``torch.compile(model)``) is called instead of ``model``.
+    ``runnable`` (e.g. ``torch.compile(model)``) is called instead of ``model``;
+    ``precision="bf16"`` runs the forward pass under bfloat16 autocast.
     """
     if name not in WORKLOADS:
         raise ValueError(f"workload: expected one of {list(WORKLOADS)}, got {name!r}")
-    run = model if runnable is None else runnable
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision: expected one of {list(PRECISIONS)}, got {precision!r}")
+    plain = model if runnable is None else runnable
+
+    def run(inputs: Tensor) -> Tensor:
+        with torch.autocast(inputs.device.type, torch.bfloat16, enabled=precision == "bf16"):
+            return plain(inputs)
     model.train(name != "inference")
     if name == "inference":
         def infer() -> Tensor:
@@ -124,28 +133,32 @@ def workload(model: nn.Module, name: str, x: Tensor,
 
 def measure(models: dict[str, nn.Module], x: Tensor, workloads: Iterable[str], repeats: int,
             compile_modes: Iterable[bool] = (False,), memory: bool = True,
-            warmup: int = 1) -> list[dict[str, Any]]:
-    """Time (interleaved) and, if asked, peak memory of every model, workload and compile mode.
+            warmup: int = 1, precisions: Iterable[str] = ("fp32",)) -> list[dict[str, Any]]:
+    """Time (interleaved) and, if asked, peak memory of every model, workload, compile mode
+    and precision.
 
-    Returns rows ``{workload, backend, compiled, median_ms, iqr_ms, runs, ratio_vs_dense,
-    gflop, gflop_per_s, clips_per_s?, peak_mb?, peak_ratio_vs_dense?}``; ratios compare with
-    ``dense`` under the same compile mode; ``gflop`` is counted on the eager step.
+    Returns rows ``{workload, backend, compiled, precision, median_ms, iqr_ms, runs,
+    ratio_vs_dense, gflop, gflop_per_s, clips_per_s?, peak_mb?, peak_ratio_vs_dense?}``; ratios
+    compare with ``dense`` under the same compile mode and precision; ``gflop`` is counted on
+    the eager fp32 step (autocast changes the precision, not the count).
     """
     rows = []
     for name in workloads:
         steps = {}
         for compiled in compile_modes:
-            for backend, model in models.items():
-                runnable = torch.compile(model) if compiled else None
-                steps[(backend, compiled)] = workload(model, name, x, runnable)
-        times = interleaved_times({f"{b}|{c}": s for (b, c), s in steps.items()}, repeats,
-                                  warmup, x.device)
-        gflop = {backend: count_flops(steps.get((backend, False))
-                                      or workload(model, name, x)) / 1e9
+            for precision in precisions:
+                for backend, model in models.items():
+                    runnable = torch.compile(model) if compiled else None
+                    steps[(backend, compiled, precision)] = workload(model, name, x, runnable,
+                                                                     precision)
+        times = interleaved_times({"|".join(map(str, key)): s for key, s in steps.items()},
+                                  repeats, warmup, x.device)
+        gflop = {backend: count_flops(workload(model, name, x)) / 1e9
                  for backend, model in models.items()}
-        for (backend, compiled), step in steps.items():
+        for (backend, compiled, precision), step in steps.items():
             row = {"workload": name, "backend": backend, "compiled": compiled,
-                   **summarize(times[f"{backend}|{compiled}"])}
+                   "precision": precision,
+                   **summarize(times[f"{backend}|{compiled}|{precision}"])}
             row["gflop"] = gflop[backend]
             row["gflop_per_s"] = row["gflop"] / (row["median_ms"] / 1e3)
             if name == "inference":
@@ -158,9 +171,10 @@ def measure(models: dict[str, nn.Module], x: Tensor, workloads: Iterable[str], r
 
 
 def _add_ratios(rows: list[dict[str, Any]]) -> None:
-    dense = {(r["workload"], r["compiled"]): r for r in rows if r["backend"] == "dense"}
+    dense = {(r["workload"], r["compiled"], r["precision"]): r for r in rows
+             if r["backend"] == "dense"}
     for row in rows:
-        ref = dense.get((row["workload"], row["compiled"]))
+        ref = dense.get((row["workload"], row["compiled"], row["precision"]))
         if ref is None:
             continue
         row["ratio_vs_dense"] = row["median_ms"] / ref["median_ms"]

@@ -29,6 +29,7 @@ class BenchConfig:
     backends: list[str] = field(default_factory=lambda: ["mp-fused", "dense", "notebook"])
     workloads: list[str] = field(default_factory=lambda: ["inference", "train_step"])
     compile_modes: list[bool] = field(default_factory=lambda: [False])
+    precisions: list[str] = field(default_factory=lambda: ["fp32"])
     batch: int = 16
     frames: int = 80
     repeats: int = 5
@@ -101,7 +102,7 @@ def run(config: BenchConfig, sections: list[str], device: str = "cpu",
             models = {k: m.to(dev) for k, m in speed.model_candidates(preset, config.backends).items()}
             x = torch.randn(config.batch, 3, config.frames, 25, device=dev)
             for row in speed.measure(models, x, config.workloads, config.repeats,
-                                     config.compile_modes):
+                                     config.compile_modes, precisions=config.precisions):
                 rows.append({"preset": preset, "batch": config.batch, **row})
         results["models"] = rows
     if "layers" in sections:
@@ -135,7 +136,7 @@ def run(config: BenchConfig, sections: list[str], device: str = "cpu",
     return results
 
 
-SPEED_COLUMNS = ["workload", "backend", "compiled", "median_ms", "iqr_ms", "ratio_vs_dense",
+SPEED_COLUMNS = ["workload", "backend", "compiled", "precision", "median_ms", "iqr_ms", "ratio_vs_dense",
                  "gflop", "gflop_per_s", "peak_fraction", "clips_per_s", "peak_mb",
                  "peak_ratio_vs_dense"]
 

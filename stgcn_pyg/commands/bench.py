@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sizes", nargs="+", type=int, help="graph sizes V of the scaling (override)")
     parser.add_argument("--compile", choices=["off", "on", "both"],
                         help="torch.compile modes (override)")
+    parser.add_argument("--precision", nargs="+", choices=speed.PRECISIONS,
+                        help="models: fp32 and/or bf16 autocast (default fp32)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     for name in ("batch", "repeats", "presets", "backends", "workloads", "sizes"):
         if getattr(args, name) is not None:
             setattr(config, name, getattr(args, name))
+    if args.precision is not None:
+        config.precisions = args.precision
     if args.compile is not None:
         config.compile_modes = {"off": [False], "on": [True], "both": [False, True]}[args.compile]
     threads = torch.get_num_threads()

@@ -44,6 +44,8 @@ def test_train_step_updates_the_weights():
     (lambda: speed.model_candidates("big", ["dense"]), "preset: expected one of"),
     (lambda: speed.model_candidates("seed", ["sparse"]), "backends: expected names from"),
     (lambda: speed.workload(torch.nn.Identity(), "jog", torch.zeros(1)), "workload: expected"),
+    (lambda: speed.workload(torch.nn.Identity(), "inference", torch.zeros(1), precision="fp8"),
+     "precision: expected one of"),
 ])
 def test_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
@@ -55,3 +57,18 @@ def test_compiled_workload_runs():
     rows = speed.measure({"mp-fused": layer}, torch.randn(1, 3, 4, 25), ["train_step"],
                          repeats=1, compile_modes=[True], memory=False)
     assert rows[0]["compiled"] is True and rows[0]["median_ms"] > 0
+
+
+def test_bf16_rows_run_under_autocast_and_compare_with_dense_in_bf16():
+    layers = speed.layer_candidates(3, 4, ["mp-fused", "dense"])
+    seen = []
+    layers["mp-fused"].register_forward_hook(lambda m, i, out: seen.append(out.dtype))
+    rows = speed.measure(layers, torch.randn(1, 3, 4, 25), ["inference"], repeats=1,
+                         memory=False, precisions=["fp32", "bf16"])
+    assert {(r["backend"], r["precision"]) for r in rows} == {
+        ("mp-fused", "fp32"), ("mp-fused", "bf16"), ("dense", "fp32"), ("dense", "bf16")}
+    assert torch.bfloat16 in seen and torch.float32 in seen
+    assert all(r["ratio_vs_dense"] == 1.0 for r in rows if r["backend"] == "dense")
+    bf16 = next(r for r in rows if r["precision"] == "bf16" and r["backend"] == "mp-fused")
+    fp32 = next(r for r in rows if r["precision"] == "fp32" and r["backend"] == "mp-fused")
+    assert bf16["gflop"] == fp32["gflop"] > 0

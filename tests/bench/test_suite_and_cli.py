@@ -10,7 +10,8 @@ from stgcn_pyg.cli import main
 TINY = suite.BenchConfig(
     layouts=["kinect-v1"], max_hops=[1], presets=["seed"], equivalence_presets=[],
     backends=["mp-fused", "dense", "notebook"],
-    workloads=["inference", "train_step"], batch=1, frames=4, repeats=1, layer_shapes=[(3, 4)],
+    workloads=["inference", "train_step"], precisions=["fp32", "bf16"], batch=1, frames=4,
+    repeats=1, layer_shapes=[(3, 4)],
     sizes=[20, 40], scale_batch=1, scale_frames=2, scale_channels=2, batches=[1, 2],
     frame_counts=[4, 8])
 
@@ -34,7 +35,8 @@ def test_suite_writes_json_markdown_and_real_pngs(tmp_path):
     md = (tmp_path / "results.md").read_text()
     for heading in ("## Equivalence", "## Model `seed`", "## Layers", "## Scaling with graph size"):
         assert heading in md
-    assert "| workload | backend | compiled |" in md
+    assert "| workload | backend | compiled | precision |" in md
+    assert {r["precision"] for r in loaded["models"]} == {"fp32", "bf16"}
     for name in ("models_seed.png", "roofline_seed.png", "scaling_nodes.png",
                  "scaling_batch.png"):
         _real_png(tmp_path / name)
@@ -54,7 +56,7 @@ def test_suite_rejects_unknown_sections():
 
 
 def test_cli_bench_layers(tmp_path, capsys):
-    rc = main(["bench", "--only", "layers", "--batch", "1", "--repeats", "1",
+    rc = main(["bench", "--only", "layers", "--batch", "1", "--repeats", "1", "--precision", "fp32",
                "--backends", "mp-fused", "dense", "--threads", "1", "--out", str(tmp_path)])
     assert rc == 0
     assert "## Layers" in capsys.readouterr().out
