@@ -253,7 +253,10 @@ class _Run:
         totals = [0.0, 0.0, 0.0]  # loss sum, correct, samples
         bar = tqdm(self.loader, desc=f"epoch {epoch + 1}/{self.config.epochs}", leave=False,
                    disable=not (self.config.progress and self.info.main), file=sys.stderr)
+        start = waited_since = time.perf_counter()
+        data_seconds = 0.0  # the main process waiting for batches: what the steps did not hide
         for x, y in bar:
+            data_seconds += time.perf_counter() - waited_since
             x, y = x.to(self.info.device), y.to(self.info.device)
             with autocast(self.config.amp, self.info.device):
                 logits = self.net(x)
@@ -270,8 +273,12 @@ class _Run:
             totals[1] += float((logits.argmax(dim=1) == y).sum())
             totals[2] += len(y)
             bar.set_postfix(loss=f"{loss.item():.3f}")
+            waited_since = time.perf_counter()
+        epoch_seconds = time.perf_counter() - start
         loss_sum, correct, count = all_sum(self.info, totals)
-        return {"train_loss": loss_sum / count, "train_top1": correct / count}
+        return {"train_loss": loss_sum / count, "train_top1": correct / count,
+                "epoch_seconds": epoch_seconds, "data_seconds": data_seconds,
+                "step_seconds": epoch_seconds - data_seconds}
 
     def _evaluate(self) -> dict[str, Any] | None:
         """Test metrics on process 0 (None on the others, which wait)."""
@@ -332,6 +339,9 @@ def _format(record: dict[str, Any], epochs: int) -> str:
             f"{record['train_loss']:.4f} top-1 {record['train_top1']:.4f}")
     if "test_top1" in record:
         text += f"  test top-1 {record['test_top1']:.4f} top-5 {record['test_top5']:.4f}"
+    if "epoch_seconds" in record:
+        text += (f"  {record['epoch_seconds']:.1f} s ({record['data_seconds']:.1f} s waiting "
+                 f"for data)")
     return text
 
 

@@ -16,7 +16,10 @@ def _config(data, out, **changes):
 
 
 def _without_time(metrics):
-    return {k: v for k, v in metrics.items() if k not in ("wall_seconds", "config")}
+    timing = ("epoch_seconds", "data_seconds", "step_seconds")
+    history = [{k: v for k, v in h.items() if k not in timing} for h in metrics["history"]]
+    return {**{k: v for k, v in metrics.items() if k not in ("wall_seconds", "config")},
+            "history": history}
 
 
 def _kill_after(monkeypatch, epochs):
@@ -57,6 +60,9 @@ def test_outputs_and_metrics_json(tiny_data, tmp_path):
     assert [h["epoch"] for h in metrics["history"]] == [1, 2]
     assert {"train_loss", "train_top1", "test_loss", "test_top1", "test_top5", "lr"} <= \
         set(metrics["history"][0])
+    for h in metrics["history"]:  # an epoch's wall time = waiting for data + the steps
+        assert 0 <= h["data_seconds"] < h["epoch_seconds"]
+        assert h["data_seconds"] + h["step_seconds"] == pytest.approx(h["epoch_seconds"])
     assert len(metrics["confusion_matrix"]) == 12 and len(metrics["per_class_accuracy"]) == 12
     assert sum(map(sum, metrics["confusion_matrix"])) == 16
     for name in ("model.pt", "checkpoint.pt"):
