@@ -39,3 +39,23 @@ def test_compiled_variant_model_matches_eager(path):
     torch.testing.assert_close(compiled_out, eager_out, atol=1e-5, rtol=1e-5)
     for p, g in zip(model.parameters(), eager_grads):
         torch.testing.assert_close(p.grad, g, atol=1e-4, rtol=1e-4)
+
+
+def test_training_with_dropout_compiles_without_graph_breaks_and_draws_the_eager_mask():
+    # The dropout mask is a custom op: fullgraph compiles, and the same seed gives the same
+    # mask (hence the same output and gradients) as eager.
+    torch.manual_seed(0)
+    model = STGCN(3, 4, "ntu-rgb+d", blocks=[BlockSpec(8, 1, residual=False, dropout=0.5)],
+                  dropout_before_conv=True).train()
+    compiled = torch.compile(model, fullgraph=True)
+    x = torch.randn(2, 3, 8, 25)
+    outs = []
+    for run in (model, compiled):
+        model.zero_grad()
+        torch.manual_seed(3)
+        out = run(x)
+        out.square().sum().backward()
+        outs.append((out.detach(), [p.grad.clone() for p in model.parameters()]))
+    torch.testing.assert_close(outs[1][0], outs[0][0], atol=1e-5, rtol=1e-5)
+    for compiled_grad, eager_grad in zip(outs[1][1], outs[0][1]):
+        torch.testing.assert_close(compiled_grad, eager_grad, atol=1e-4, rtol=1e-4)
