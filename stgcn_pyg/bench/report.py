@@ -50,6 +50,12 @@ def _variant(row: dict[str, Any]) -> tuple[str, bool, str]:
     return row["backend"], row["compiled"], row.get("precision", "fp32")
 
 
+def _colors(count: int) -> list:
+    """Distinct colours for ``count`` bars (tab10 repeats after ten)."""
+    cmap = plt.get_cmap("tab10" if count <= 10 else "tab20")
+    return [cmap(i % cmap.N) for i in range(count)]
+
+
 def _label(variant: tuple[str, bool, str]) -> str:
     backend, compiled, precision = variant
     return backend + (" compiled" if compiled else "") + (f" {precision}" if precision != "fp32"
@@ -68,12 +74,12 @@ def plot_ratios(rows: list[dict[str, Any]], title: str, path: "str | Path") -> P
                         and _variant(r) == variant), float("nan"))
                   for w in workloads]
         ax.bar([j + i * width for j in range(len(workloads))], values, width,
-               label=_label(variant))
+               label=_label(variant), color=_colors(len(variants))[i])
     ax.axhline(1.0, color="black", lw=0.8)
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(workloads))], workloads)
     ax.set_ylabel("median time / dense")
     ax.set_title(title)
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(fig, path)
 
 
@@ -107,7 +113,7 @@ def plot_roofline(rows: list[dict[str, Any]], peak: float, title: str,
                         and _variant(r) == variant), 0.0)
                   for w in workloads]
         xs = [k + (i - (len(variants) - 1) / 2) * width for k in range(len(workloads))]
-        bars = ax.bar(xs, values, width, label=_label(variant))
+        bars = ax.bar(xs, values, width, label=_label(variant), color=_colors(len(variants))[i])
         for bar, value in zip(bars, values):
             ax.annotate(f"{value / peak:.0%}", (bar.get_x() + bar.get_width() / 2, value),
                         ha="center", va="bottom", fontsize=7)
@@ -118,5 +124,5 @@ def plot_roofline(rows: list[dict[str, Any]], peak: float, title: str,
     ax.set_ylabel("achieved GFLOP/s")
     ax.set_ylim(0, max([peak] + [r["gflop_per_s"] for r in rows]) * 1.15)
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return _save(fig, path)
