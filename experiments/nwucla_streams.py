@@ -70,7 +70,7 @@ def main() -> None:
                 test_scores, test_top1 = evaluate(run, data, "test", clips)
                 members[clips].append((val_scores, test_scores))
                 record({"run": run.name, "stream": stream, "seed": seed, "clips": clips,
-                        "command": "stgcn-pyg " + shlex.join(argv),
+                        "command": "stgcn-pyg " + shlex.join(argv).replace(str(RUNS.parent) + "/", ""),
                         "train_minutes": round(metrics["wall_seconds"] / 60, 1),
                         "val_top1": val_top1, "test_top1": test_top1})
         for clips, pairs in members.items():
