@@ -69,8 +69,9 @@ def main() -> None:
                 val_scores, val_top1 = evaluate(run, data, "val", clips)
                 test_scores, test_top1 = evaluate(run, data, "test", clips)
                 members[clips].append((val_scores, test_scores))
+                command = shlex.join(argv).replace(str(RUNS.parent) + "/", "")
                 record({"run": run.name, "stream": stream, "seed": seed, "clips": clips,
-                        "command": "stgcn-pyg " + shlex.join(argv).replace(str(RUNS.parent) + "/", ""),
+                        "command": "stgcn-pyg " + command,
                         "train_minutes": round(metrics["wall_seconds"] / 60, 1),
                         "val_top1": val_top1, "test_top1": test_top1})
         for clips, pairs in members.items():
