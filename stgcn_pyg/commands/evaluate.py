@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     metrics = {"checkpoint": [str(c) for c in checkpoints] if len(members) > 1
                else str(first.checkpoint), "data": str(args.data), "split": split,
                "samples": len(first.dataset), "clips": args.clips,
-               "clip_ratio": args.clip_ratio if args.clips > 1 else None, f"{split}_top1": result["top1"],
+               "clip_ratio": args.clip_ratio if args.clips > 1 else None,
+               f"{split}_top1": result["top1"],
                f"{split}_top5": result["top5"], f"{split}_loss": result["loss"],
                "class_names": names, "per_class_accuracy": result["per_class_accuracy"],
                "confusion_matrix": result["confusion_matrix"]}

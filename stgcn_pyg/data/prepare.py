@@ -84,7 +84,8 @@ def fit_sequence(joints: np.ndarray, frames: int, bodies: int, center: int,
 
 def prepare_ntu(source: "str | Path", out: "str | Path", frames: int = 300, bodies: int = 2,
                 protocol: str = "xsub", mode: str = "pad", center: int = NTU_CENTER,
-                normalize_view: bool = False, progress: Callable[[Iterable], Iterable] = iter) -> dict[str, int]:
+                normalize_view: bool = False,
+                progress: Callable[[Iterable], Iterable] = iter) -> dict[str, int]:
     """A folder of ``.skeleton`` files -> seed format, split by ``protocol`` (xsub / xview);
     labels are the 60 NTU actions (``classes.txt``: A001..A060); ``normalize_view`` as in
     :func:`prepare_ucla`. Returns samples per split."""
