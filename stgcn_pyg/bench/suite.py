@@ -137,9 +137,8 @@ def run(config: BenchConfig, sections: list[str], device: str = "cpu",
 
 
 SPEED_COLUMNS = ["workload", "backend", "compiled", "precision", "median_ms", "iqr_ms",
-                 "ratio_vs_dense",
-                 "gflop", "gflop_per_s", "peak_fraction", "clips_per_s", "peak_mb",
-                 "peak_ratio_vs_dense"]
+                 "ratio_vs_dense", "gflop", "gflop_per_s", "peak_fraction", "clips_per_s",
+                 "peak_mb", "peak_ratio_vs_dense"]
 
 
 def markdown(results: dict[str, Any]) -> str:
