@@ -295,6 +295,12 @@ PREPARE_CASES = [
     ("samples-0", lambda tmp: ["synthetic", "--samples", "0", "4"],
      r"--samples: expected positive ints, got \[0, 4\]"),
     ("synthetic-with-source", lambda tmp: ["synthetic", str(tmp)], r"source"),
+    ("normalize-view-synthetic", lambda tmp: ["synthetic", "--normalize-view"],
+     r"--normalize-view: only for ntu and ucla, got synthetic"),
+    ("val-fraction-ntu", lambda tmp: ["ntu", str(tmp), "--val-fraction", "0.1"],
+     r"--val-fraction: only for ucla, got ntu"),
+    ("val-fraction-1", lambda tmp: ["ucla", str(_ucla_file(tmp, "{}").parent), "--val-fraction",
+                                    "1"], r"--val-fraction: expected a fraction in \[0, 1\), got 1.0"),
     ("out-is-a-file", lambda tmp: ["synthetic", "--out", str(_layout_file(tmp, "x"))],
      r"--out .*layout.json: expected a folder, got an existing file"),
 ]

@@ -62,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--normalize-view: only for ntu and ucla, got {args.kind}")
     if args.kind != "ucla" and args.val_fraction:
         raise ValueError(f"--val-fraction: only for ucla, got {args.kind}")
+    if not 0 <= args.val_fraction < 1:
+        raise ValueError(f"--val-fraction: expected a fraction in [0, 1), got {args.val_fraction}")
     if min(args.samples) < 1:
         raise ValueError(f"--samples: expected positive ints, got {list(args.samples)}")
     if Path(args.out).exists() and not Path(args.out).is_dir():
