@@ -10,6 +10,7 @@ import numpy as np
 from ..io import save_json
 from ..train import ensemble_metrics
 from ..train.scores import check_same_samples, fit_weights, load_scores
+from .options import check_fusion_weights
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,10 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     members = [load_scores(path) for path in args.scores]
     check_same_samples(members, "--scores")
-    if args.weights is not None and (len(args.weights) != len(members)
-                                     or any(not w > 0 for w in args.weights)):
-        raise ValueError(f"--weights: expected {len(members)} positive numbers (one per "
-                         f"member), got {args.weights}")
+    check_fusion_weights(args.weights, len(members), "member")
     weights = args.weights or [1.0] * len(members)
     if args.fit:
         if len(args.fit) != len(members):

@@ -11,7 +11,7 @@ from ..data import SkeletonFolder, Streams
 from ..data.transforms import Compose, clip_windows
 from ..io import save_json
 from ..models import load_model_and_metadata
-from .options import add_import_argument, import_modules
+from .options import add_import_argument, check_fusion_weights, import_modules
 from ..train import ensemble_metrics, predict
 from ..train.evaluation import fused_log_probabilities
 from ..train.scores import sample_fingerprints, save_scores
@@ -96,11 +96,11 @@ class _Member:
         if streams.channels() != model.in_channels:
             raise ValueError(f"--stream {self.stream!r} gives {streams.channels()} channels; "
                              f"checkpoint {checkpoint} expects {model.in_channels}")
+        self.dataset = SkeletonFolder(args.data, args.split, num_classes=model.num_classes,
+                                      num_nodes=model.num_nodes, in_channels=3)
         views = []
-        for window in clip_windows(args.clips, args.clip_ratio):
-            self.dataset = SkeletonFolder(args.data, args.split, num_classes=model.num_classes,
-                                          num_nodes=model.num_nodes, in_channels=3,
-                                          transform=Compose([window, streams]))
+        for window in clip_windows(args.clips, args.clip_ratio):  # one pass per window
+            self.dataset.transform = Compose([window, streams])
             logits, self.labels = predict(model.to(args.device), self.dataset,
                                           args.batch_size, torch.device(args.device))
             views.append(logits)
@@ -119,7 +119,4 @@ def _check_arguments(args: argparse.Namespace, checkpoints: list[Path]) -> None:
                          f"get their training run's stream (got {len(checkpoints)} checkpoints)")
     if len(checkpoints) > 1 and not args.out:
         raise ValueError(f"--out: required with several checkpoints (got {len(checkpoints)})")
-    if args.weights is not None and (len(args.weights) != len(checkpoints)
-                                     or any(w <= 0 for w in args.weights)):
-        raise ValueError(f"--weights: expected {len(checkpoints)} positive numbers (one per "
-                         f"checkpoint), got {args.weights}")
+    check_fusion_weights(args.weights, len(checkpoints), "checkpoint")

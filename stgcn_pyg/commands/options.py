@@ -5,6 +5,7 @@
   become ``STGCN`` keyword arguments (only those given).
 - :func:`add_import_argument` / :func:`import_modules`: ``--import MODULE`` alone, for verbs that
   load checkpoints of models with custom layers.
+- :func:`check_fusion_weights`: ``--weights`` of the verbs that fuse several models' scores.
 """
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ from typing import Any
 
 from ..nn import SPATIAL_LAYERS, TEMPORAL_LAYERS
 
+
+def check_fusion_weights(weights: list[float] | None, count: int, member: str) -> None:
+    """Require ``--weights`` (when given) to be ``count`` positive numbers, one per ``member``."""
+    if weights is not None and (len(weights) != count or any(not w > 0 for w in weights)):
+        raise ValueError(f"--weights: expected {count} positive numbers (one per {member}), "
+                         f"got {weights}")
 
 
 def add_import_argument(parser: argparse.ArgumentParser) -> None:

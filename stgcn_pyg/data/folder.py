@@ -30,6 +30,16 @@ def split_paths(root: "str | Path", split: str) -> tuple[Path, Path]:
     return root / f"{split}_data.npy", root / f"{split}_label.npy"
 
 
+def existing_split_paths(root: "str | Path", split: str) -> tuple[Path, Path]:
+    """:func:`split_paths`, both files required to exist."""
+    paths = split_paths(root, split)
+    for path in paths:
+        if not path.is_file():
+            raise FileNotFoundError(f"dataset folder {root}: missing {path.name} (expected "
+                                    f"{{train,test}}_{{data,label}}.npy)")
+    return paths
+
+
 def read_class_names(root: "str | Path") -> list[str] | None:
     """The lines of ``root/classes.txt`` (one class name per line) or None when absent."""
     path = Path(root) / CLASSES_FILE
@@ -50,13 +60,8 @@ def num_classes_of(root: "str | Path") -> int:
     names = read_class_names(root)
     if names is not None:
         return len(names)
-    for split in REQUIRED_SPLITS:
-        for path in split_paths(root, split):
-            if not path.is_file():
-                raise FileNotFoundError(f"dataset folder {root}: missing {path.name} (expected "
-                                        f"{{train,test}}_{{data,label}}.npy)")
-    return 1 + max(int(np.load(split_paths(root, s)[1], mmap_mode="r").max(initial=-1))
-                   for s in REQUIRED_SPLITS)
+    labels = [existing_split_paths(root, split)[1] for split in REQUIRED_SPLITS]
+    return 1 + max(int(np.load(path, mmap_mode="r").max(initial=-1)) for path in labels)
 
 
 def write_folder(root: "str | Path", splits: dict[str, tuple[np.ndarray, np.ndarray]],
@@ -96,11 +101,7 @@ class SkeletonFolder(Dataset):
         root = Path(root)
         if not root.is_dir():
             raise FileNotFoundError(f"dataset folder {root}: no such directory")
-        data_path, label_path = split_paths(root, split)
-        for path in (data_path, label_path):
-            if not path.is_file():
-                raise FileNotFoundError(f"dataset folder {root}: missing {path.name} "
-                                        f"(expected {{train,test}}_{{data,label}}.npy)")
+        data_path, label_path = existing_split_paths(root, split)
         self.data = load_npy(data_path)
         self.labels = np.asarray(load_npy(label_path))
         self.root, self.split, self.transform = root, split, transform
