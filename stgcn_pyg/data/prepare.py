@@ -31,7 +31,7 @@ def view_rotation(joints: np.ndarray, view_joints: tuple[int, int, int, int] = V
     augmentation about y still turns the viewpoint.)
     """
     hip, spine, left, right = view_joints
-    tracked = joints[np.abs(joints).sum(axis=(1, 2)) > 0]
+    tracked = _tracked_frames(joints)
     if len(tracked) == 0:
         raise ValueError("view normalisation: the first body is never tracked")
     up = (tracked[:, spine] - tracked[:, hip]).mean(axis=0)
@@ -157,9 +157,14 @@ def _held_out_recordings(sequences, fraction: float, seed: int) -> set[tuple[int
     return held_out
 
 
+def _tracked_frames(body: np.ndarray) -> np.ndarray:
+    """The frames of one body ``[T, V, 3]`` where it is tracked (not all zero)."""
+    return body[np.abs(body).sum(axis=(1, 2)) > 0]
+
+
 def _motion(body: np.ndarray) -> float:
     """Total variance of the tracked frames of one body ``[T, V, 3]`` (0 when never tracked)."""
-    tracked = body[np.abs(body).sum(axis=(1, 2)) > 0]
+    tracked = _tracked_frames(body)
     return float(tracked.var(axis=0).sum()) if len(tracked) > 1 else 0.0
 
 

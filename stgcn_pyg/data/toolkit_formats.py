@@ -49,9 +49,7 @@ def prepare_stgcn_npy(source: "str | Path", out: "str | Path",
             raise ValueError(f"{data_path}: expected data [N, C, T, V, M], got shape "
                              f"{list(data.shape)}")
         labels = _read_label_pickle(source / f"{theirs}_label.pkl", len(data))
-        _copy(data, split_paths(out, ours)[0])
-        with atomic_path(split_paths(out, ours)[1]) as tmp:
-            np.save(tmp, labels)
+        _write_split(out, ours, data, labels)
         counts[ours] = len(labels)
         shapes.append(data.shape)
     _write_meta(out, shapes[0][3], shapes[0][1], layout, "stgcn-npy")
@@ -86,9 +84,7 @@ def prepare_ctrgcn_npz(source: "str | Path", out: "str | Path", persons: int = 2
             c = x.shape[2] // (persons * joints)
             # [N, T, M, V, C] -> [N, C, T, V, M]
             data = x.reshape(len(x), x.shape[1], persons, joints, c).transpose(0, 4, 1, 3, 2)
-            _copy(data, split_paths(out, split)[0])
-            with atomic_path(split_paths(out, split)[1]) as tmp:
-                np.save(tmp, y.argmax(axis=1).astype(np.int64))
+            _write_split(out, split, data, y.argmax(axis=1))
             counts[split] = len(x)
     _write_meta(out, joints, c, layout, "ctrgcn-npz")
     return counts
@@ -113,6 +109,15 @@ def _read_label_pickle(path: Path, count: int) -> np.ndarray:
         raise ValueError(f"label file {path}: labels must be >= 0 (0-based), found "
                          f"{int(labels.min())}")
     return labels.astype(np.int64)
+
+
+def _write_split(out: "str | Path", split: str, data: np.ndarray, labels) -> None:
+    """One split of the folder format: ``data`` as float32 chunk by chunk, ``labels`` as
+    int64, each file atomically."""
+    data_path, label_path = split_paths(out, split)
+    _copy(data, data_path)
+    with atomic_path(label_path) as tmp:
+        np.save(tmp, np.asarray(labels, dtype=np.int64))
 
 
 def _copy(data: np.ndarray, path: Path) -> None:
@@ -165,9 +170,7 @@ def prepare_kinetics(source: "str | Path", out: "str | Path", frames: int = 300,
             names[index] = entry.get("label", str(index))
         if not clips:
             raise ValueError(f"label file {label_path}: no video with a skeleton")
-        _copy(np.stack(clips), split_paths(out, ours)[0])
-        with atomic_path(split_paths(out, ours)[1]) as tmp:
-            np.save(tmp, np.asarray(ys, dtype=np.int64))
+        _write_split(out, ours, np.stack(clips), ys)
         counts[ours] = len(ys)
     with atomic_path(Path(out) / CLASSES_FILE) as tmp:
         tmp.write_text("".join(f"{names.get(i, i)}\n" for i in range(max(names) + 1)))
@@ -234,9 +237,7 @@ def prepare_pyskl(source: "str | Path", out: "str | Path", train_split: str | No
                         np.float32)
         for i, (clip, _) in enumerate(clips):
             data[i, :, :min(length, clip.shape[1])] = clip[:, :length]
-        _copy(data, split_paths(out, ours)[0])
-        with atomic_path(split_paths(out, ours)[1]) as tmp:
-            np.save(tmp, np.asarray([y for _, y in clips], dtype=np.int64))
+        _write_split(out, ours, data, [y for _, y in clips])
         counts[ours] = len(clips)
     v, c = data.shape[3], data.shape[1]
     _write_meta(out, v, c, None, "pyskl")
