@@ -153,7 +153,8 @@ def measure(models: dict[str, nn.Module], x: Tensor, workloads: Iterable[str], r
                                                                      precision)
         times = interleaved_times({"|".join(map(str, key)): s for key, s in steps.items()},
                                   repeats, warmup, x.device)
-        gflop = {backend: count_flops(workload(model, name, x)) / 1e9
+        gflop = {backend: count_flops(steps.get((backend, False, "fp32"))
+                                      or workload(model, name, x)) / 1e9
                  for backend, model in models.items()}
         for (backend, compiled, precision), step in steps.items():
             row = {"workload": name, "backend": backend, "compiled": compiled,

@@ -339,10 +339,8 @@ def _format(record: dict[str, Any], epochs: int) -> str:
             f"{record['train_loss']:.4f} top-1 {record['train_top1']:.4f}")
     if "test_top1" in record:
         text += f"  test top-1 {record['test_top1']:.4f} top-5 {record['test_top5']:.4f}"
-    if "epoch_seconds" in record:
-        text += (f"  {record['epoch_seconds']:.1f} s ({record['data_seconds']:.1f} s waiting "
-                 f"for data)")
-    return text
+    return text + (f"  {record['epoch_seconds']:.1f} s ({record['data_seconds']:.1f} s "
+                   f"waiting for data)")
 
 
 def _seed_everything(seed: int) -> None:
