@@ -13,6 +13,9 @@ import numpy as np
 import torch
 
 
+TEMPORARY_MARK = ".tmp"  # atomic_path writes ``.<name>.<random>.tmp<suffix>`` beside ``<name>``
+
+
 @contextlib.contextmanager
 def atomic_path(path: "str | Path") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it over ``path``.
@@ -21,7 +24,8 @@ def atomic_path(path: "str | Path") -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMPORARY_MARK + path.suffix,
+                               dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     umask = os.umask(0)
@@ -32,6 +36,16 @@ def atomic_path(path: "str | Path") -> Iterator[Path]:
         os.replace(tmp_path, path)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def remove_leftover_temporaries(folder: "str | Path") -> list[Path]:
+    """Delete the temporaries a killed process left in ``folder`` mid-:func:`atomic_path`
+    (``kill -9`` skips its cleanup) and return them. Only safe for a folder nobody else is
+    writing into, e.g. under a :class:`~stgcn_pyg.train.run_folder.RunLock`."""
+    leftovers = sorted(Path(folder).glob(f".*{TEMPORARY_MARK}*"))
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return leftovers
 
 
 def save_torch(obj: Any, path: "str | Path") -> None:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import torch
 
-from ..io import atomic_path
+from ..io import atomic_path, remove_leftover_temporaries
 
 LOCK = ".lock"
 PREVIOUS_SUFFIX = ".prev"
@@ -20,7 +20,8 @@ class RunLock:
     """Hold ``out/.lock`` (``pid host``) while a run writes into ``out``.
 
     A lock of a live process on this host makes a second run fail with a ``ValueError``; a lock
-    left by a process that died (``kill -9``, power loss) is taken over with a warning.
+    left by a process that died (``kill -9``, power loss) is taken over with a warning, and the
+    half-written temporaries such a death leaves in ``out`` are removed once the lock is held.
     """
 
     def __init__(self, out: "str | Path") -> None:
@@ -52,6 +53,7 @@ class RunLock:
                 continue
             with os.fdopen(fd, "w") as handle:
                 handle.write(me)
+            remove_leftover_temporaries(self.out)
             return self
         raise ValueError(f"--out {self.out}: could not take the lock {self.path}")
 

@@ -125,6 +125,25 @@ def test_a_stale_lock_is_taken_over_and_force_starts_over(tiny_data, tmp_path):
         train(_config(tiny_data, out, 3), resume=True, force=True, log=lambda _: None)
 
 
+def test_the_temporaries_of_a_writer_killed_mid_write_are_removed_by_the_next_run(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    (out / ".hidden").write_text("mine too")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import time; from stgcn_pyg.io import atomic_path\n"
+         f"with atomic_path({str(out / 'checkpoint.pt')!r}) as tmp:\n"
+         "    tmp.write_bytes(b'half'); print('writing', flush=True); time.sleep(60)"],
+        env=ENV, stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "writing"
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    leftovers = list(out.glob(".checkpoint.pt.*"))
+    assert len(leftovers) == 1  # kill -9 skipped atomic_path's cleanup
+    with RunLock(out):
+        assert sorted(p.name for p in out.iterdir()) == [".hidden", ".lock", "keep.txt"]
+
+
 def test_out_that_is_a_file_or_cannot_be_created(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValueError, match="--out .*file: expected a folder, got an existing file"):
