@@ -1,7 +1,8 @@
 """NW-UCLA cross-view, four streams and their ensemble with weights fitted on validation.
 
     python experiments/nwucla_streams.py [--seeds 0 1 2] [--epochs 50] [--clips 1 5]
-        [--streams joint bone motion bone_motion] [--raw] [--amp bf16]
+        [--streams joint bone motion bone_motion] [--raw] [--amp bf16] [--frames 32]
+        [--spatial NAME] [--temporal NAME]
 
 1. ``stgcn-pyg prepare ucla ... --frames 32 --normalize-view --val-fraction 0.1`` (``--raw``:
    without ``--normalize-view``) into ``runs/data/``: 924 training / 96 validation sequences
@@ -49,14 +50,23 @@ def main() -> None:
     parser.add_argument("--streams", nargs="+", default=["joint", "bone", "motion", "bone_motion"])
     parser.add_argument("--raw", action="store_true", help="no view normalisation")
     parser.add_argument("--amp", choices=["off", "bf16"], default="off")
+    parser.add_argument("--frames", type=int, default=32, help="frames per prepared sequence")
+    parser.add_argument("--spatial", help="spatial layer (default: the preset's)")
+    parser.add_argument("--temporal", help="temporal layer (default: the preset's)")
     args = parser.parse_args()
     prefix = "raw" if args.raw else "norm"
     if args.epochs != 50 or args.amp != "off":  # the 50-epoch fp32 runs keep the short names
         prefix += f"-e{args.epochs}" + ("-bf16" if args.amp == "bf16" else "")
-    data = RUNS / "data" / ("nwucla-32-val" if args.raw else "nwucla-32-norm-val")
+    prefix += f"-f{args.frames}" if args.frames != 32 else ""
+    layers = []  # e.g. --spatial adaptive: the run name gets "-adaptive"
+    for option in ("spatial", "temporal"):
+        if getattr(args, option):
+            prefix += f"-{getattr(args, option)}"
+            layers += [f"--{option}", getattr(args, option)]
+    data = RUNS / "data" / (f"nwucla-{args.frames}-" + ("val" if args.raw else "norm-val"))
     if not (data / "val_label.npy").is_file():
         run_cli(["prepare", "ucla", str(datasets() / "nw-ucla"), "--out", str(data),
-                 "--frames", "32", "--val-fraction", "0.1"]
+                 "--frames", str(args.frames), "--val-fraction", "0.1"]
                 + ([] if args.raw else ["--normalize-view"]))
     for seed in args.seeds:
         members: dict[int, list[tuple[Path, Path]]] = {c: [] for c in args.clips}
@@ -64,7 +74,7 @@ def main() -> None:
             run = RUNS / "nwucla-v" / f"{prefix}-{stream}-s{seed}"
             argv = ["train", "--data", str(data), "--out", str(run), "--preset", "compact",
                     "--stream", stream, "--epochs", str(args.epochs), "--seed", str(seed),
-                    "--amp", args.amp, "--no-progress"]
+                    "--amp", args.amp, "--no-progress", *layers]
             if not (run / "metrics.json").is_file():
                 run_cli(argv)
             metrics = json.loads((run / "metrics.json").read_text())

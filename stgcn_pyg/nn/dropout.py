@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import sys
 
 import torch
 from torch import Tensor, nn
@@ -28,15 +27,15 @@ def _(x: Tensor, dropped: int) -> Tensor:
 def uniform_int16(shape: torch.Size, device: torch.device) -> Tensor:
     """Independent uniform int16 values (-32768..32767) of ``shape``.
 
-    ``random_`` fills an int64 with 63 random bits; its low 48 give three 16-bit values, so the
-    generator runs once per three elements instead of once per element (``torch.rand``): 5-8x
-    cheaper on a CPU, where the generator is sequential.
+    ``random_(-2**63, None)`` fills an int64 with 64 random bits, i.e. four 16-bit values, so
+    the generator runs once per four elements instead of once per element (``torch.rand``):
+    5-10x cheaper on a CPU, where the generator is sequential. The int16 view of the words is
+    the result itself (no copy).
     """
     numel = math.prod(shape)
-    words = torch.empty((numel + 2) // 3, dtype=torch.int64, device=device).random_()
-    halves = words.view(torch.int16).view(-1, 4)  # little-endian: index 3 holds bits 48..63
-    low = halves[:, :3] if sys.byteorder == "little" else halves[:, 1:]
-    return low.reshape(-1)[:numel].view(shape)
+    words = torch.empty((numel + 3) // 4, dtype=torch.int64, device=device)
+    words.random_(-2 ** 63, None)  # the full int64 range: every bit random
+    return words.view(torch.int16)[:numel].view(shape)
 
 
 class Dropout(nn.Dropout):

@@ -44,7 +44,7 @@ def test_uniform_int16_is_uniform_and_independent_across_neighbours(shape):
     assert u.min() >= -32768 and u.max() <= 32767
     counts = torch.bincount((u + 32768) // 4096, minlength=16).float()  # 16 equal bins
     assert (counts / counts.mean() - 1).abs().max() < 0.03
-    bits = (u >= 0).float()  # the three values of one random word, and across words
-    for lag in (1, 2, 3):
+    bits = (u >= 0).float()  # the four values of one random word, and across words
+    for lag in (1, 2, 3, 4):
         corr = torch.corrcoef(torch.stack([bits[:-lag], bits[lag:]]))[0, 1]
         assert abs(corr) < 0.01
