@@ -129,6 +129,8 @@ TRAIN_CASES = [
      r"warmup_epochs: expected a finite number >= 0, got -1.0"),
     ("label-smoothing-1", None, ["--label-smoothing", "1.5"],
      r"label_smoothing: expected a number in \[0, 1\), got 1.5"),
+    ("rotation-negative", None, ["--rotation", "0", "-5", "0"],
+     r"rotation: expected 3 finite angles >= 0 \(degrees about x, y, z\), got \[0.0, -5.0, 0.0\]"),
     ("preset-unknown", None, ["--preset", "huge"],
      r"argument --preset: invalid choice: 'huge' \(choose from"),
     ("strategy-unknown", None, ["--strategy", "radial"],

@@ -21,7 +21,8 @@ RECIPE_OPTIONS = {"lr": "lr", "momentum": "momentum", "nesterov": "nesterov",
                   "weight_decay": "weight_decay", "batch_size": "batch_size",
                   "schedule": "schedule", "warmup": "warmup_epochs", "milestones": "milestones",
                   "gamma": "gamma", "grad_clip": "grad_clip",
-                  "label_smoothing": "label_smoothing", "augment": "augment"}
+                  "label_smoothing": "label_smoothing", "augment": "augment",
+                  "rotation": "rotation"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,6 +68,9 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     recipe.add_argument("--label-smoothing", type=float)
     recipe.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                         help="random crop, rotation, scale, shift")
+    recipe.add_argument("--rotation", type=float, nargs=3, metavar=("X", "Y", "Z"),
+                        help="augmentation: rotate by up to ± these degrees about x, y "
+                        "(vertical), z (default 10 45 10; 0 0 0: no rotation)")
     runtime = parser.add_argument_group("runtime")
     runtime.add_argument("--workers", type=int, help="data-loader worker processes (default 0)")
     runtime.add_argument("--device", help="cpu, cuda, cuda:1 (default: cuda when available)")

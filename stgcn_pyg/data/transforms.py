@@ -193,7 +193,9 @@ def _length(x: Tensor) -> int:
     return int(tracked[-1]) + 1 if len(tracked) else 1
 
 
-def default_augmentation(frames: int | None = None) -> Compose:
-    """The default recipe's training augmentation: crop, rotation, scale, shift."""
-    return Compose([RandomTemporalCrop(0.6, frames), RandomRotation(), RandomScale(0.1),
-                    RandomShift(0.05)])
+def default_augmentation(frames: int | None = None,
+                         rotation: Sequence[float] = (10.0, 45.0, 10.0)) -> Compose:
+    """The default recipe's training augmentation: crop, rotation (``±rotation`` degrees about
+    x, y, z; none when all are 0), scale, shift."""
+    turn = [RandomRotation(rotation)] if any(rotation) else []
+    return Compose([RandomTemporalCrop(0.6, frames), *turn, RandomScale(0.1), RandomShift(0.05)])

@@ -198,7 +198,8 @@ class _Run:
                                 self.config.layout or read_folder_meta(data).get("layout"),
                                 preset_layout(self.config.preset), str(data / "train_data.npy"))
         streams = Streams(self.config.stream, layout)
-        train_tf = Compose([default_augmentation(), streams]) if self.recipe.augment else streams
+        augment = default_augmentation(rotation=self.recipe.rotation)
+        train_tf = Compose([augment, streams]) if self.recipe.augment else streams
         v = get_skeleton(layout).num_nodes
         return (SkeletonFolder(data, "train", num_classes, v, 3, train_tf),
                 SkeletonFolder(data, "test", num_classes, v, 3, streams), layout)

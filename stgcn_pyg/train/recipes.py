@@ -15,7 +15,8 @@ class Recipe:
     ``schedule``: ``"constant"``, ``"step"`` (multiply by ``gamma`` at each epoch in
     ``milestones``) or ``"cosine"`` (to 0 at the last epoch); the first ``warmup_epochs``
     ramp linearly from ``lr / steps`` to ``lr``. ``batch_size`` is the global batch (split
-    over processes under torchrun). ``augment``: random crop, rotation, scale, shift.
+    over processes under torchrun). ``augment``: random crop, rotation, scale, shift;
+    ``rotation``: that rotation's range, ± degrees about x, y (vertical), z (0, 0, 0: none).
     """
 
     lr: float = 0.1
@@ -30,6 +31,7 @@ class Recipe:
     grad_clip: float | None = None
     label_smoothing: float = 0.1
     augment: bool = True
+    rotation: tuple[float, float, float] = (10.0, 45.0, 10.0)
 
     def __post_init__(self) -> None:
         if self.schedule not in SCHEDULES:
@@ -49,6 +51,11 @@ class Recipe:
         for name, value, expected, ok in rules:
             if not ok or (isinstance(value, float) and not math.isfinite(value)):
                 raise ValueError(f"{name}: expected {expected}, got {value}")
+        rotation = tuple(float(d) for d in self.rotation)
+        if len(rotation) != 3 or not all(math.isfinite(d) and d >= 0 for d in rotation):
+            raise ValueError(f"rotation: expected 3 finite angles >= 0 (degrees about x, y, z), "
+                             f"got {list(self.rotation)}")
+        object.__setattr__(self, "rotation", rotation)
         if self.nesterov and self.momentum <= 0:
             raise ValueError("nesterov: Nesterov momentum needs momentum > 0")
         object.__setattr__(self, "milestones", tuple(int(m) for m in self.milestones))
@@ -62,7 +69,8 @@ class Recipe:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "milestones": list(self.milestones)}
+        return {**asdict(self), "milestones": list(self.milestones),
+                "rotation": list(self.rotation)}
 
     def lr_factor(self, epochs: int, steps_per_epoch: int) -> Callable[[int], float]:
         """``step -> lr multiplier`` for ``torch.optim.lr_scheduler.LambdaLR`` stepped per batch."""

@@ -32,6 +32,24 @@ def test_train_then_evaluate(tiny_data, tmp_path, capsys):
     check_image(run / "eval_test_confusion.png")
 
 
+def test_rotation_option_reaches_the_augmentation(tiny_data, tmp_path, monkeypatch):
+    from stgcn_pyg.train import loop
+
+    asked = []
+
+    def spy(**kwargs):
+        asked.append(kwargs)
+        return real(**kwargs)
+    real = loop.default_augmentation
+    monkeypatch.setattr(loop, "default_augmentation", spy)
+    run = tmp_path / "run"
+    assert _train(tiny_data, run, "--epochs", "1", "--rotation", "0", "30", "0") == 0
+    assert asked == [{"rotation": (0.0, 30.0, 0.0)}]
+    assert json.loads((run / "metrics.json").read_text())["recipe"]["rotation"] == [0, 30, 0]
+    assert main(["train", "--out", str(run), "--resume", "--epochs", "2", "--no-progress"]) == 0
+    assert asked[-1] == {"rotation": (0.0, 30.0, 0.0)}  # the stored recipe, resumed
+
+
 def test_evaluate_averages_clip_windows(tiny_data, tmp_path, capsys):
     from stgcn_pyg.data import SkeletonFolder
     from stgcn_pyg.data.transforms import resample

@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from stgcn_pyg.data import (Compose, RandomRotation, RandomScale, RandomShift,
-                            RandomTemporalCrop, Resample, Streams, bone_parents, bones, motion,
-                            resample, rotation_matrix)
+                            RandomTemporalCrop, Resample, Streams, bone_parents, bones,
+                            default_augmentation, motion, resample, rotation_matrix)
 from stgcn_pyg.graph import get_skeleton
 
 
@@ -77,6 +77,17 @@ def test_transforms_are_seeded():
     a = t(x)
     torch.manual_seed(3)
     assert torch.equal(a, t(x))
+
+
+@pytest.mark.parametrize("rotation, expected", [(None, (10.0, 45.0, 10.0)),
+                                               ((0, 30, 0), (0.0, 30.0, 0.0)), ((0, 0, 0), None)])
+def test_default_augmentation_rotation_range(rotation, expected):
+    augment = default_augmentation(**({} if rotation is None else {"rotation": rotation}))
+    kinds = [type(t) for t in augment.transforms]
+    turns = [t.degrees for t in augment.transforms if isinstance(t, RandomRotation)]
+    assert turns == ([] if expected is None else [expected])
+    assert [k for k in kinds if k is not RandomRotation] == [RandomTemporalCrop, RandomScale,
+                                                             RandomShift]
 
 
 def test_bad_arguments():

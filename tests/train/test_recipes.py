@@ -34,3 +34,12 @@ def test_bad_settings():
         get_recipe("default", schedule="poly")
     with pytest.raises(ValueError, match=r"recipe: unknown settings \['lrate'\]"):
         get_recipe("default", lrate=1)
+
+
+def test_rotation_range():
+    assert get_recipe("default").rotation == (10.0, 45.0, 10.0)
+    recipe = get_recipe("default", rotation=[0, 30, 0])
+    assert recipe.rotation == (0.0, 30.0, 0.0) and recipe.to_dict()["rotation"] == [0, 30, 0]
+    for bad in ([0, 30], [0, -1, 0], [0, float("inf"), 0]):
+        with pytest.raises(ValueError, match=r"rotation: expected 3 finite angles >= 0"):
+            get_recipe("default", rotation=bad)
