@@ -2,7 +2,7 @@
 
     python experiments/nwucla_streams.py [--seeds 0 1 2] [--epochs 50] [--clips 1 5]
         [--streams joint bone motion bone_motion] [--raw] [--amp bf16] [--frames 32]
-        [--spatial NAME] [--temporal NAME]
+        [--spatial NAME] [--temporal NAME] [--no-rotation]
 
 1. ``stgcn-pyg prepare ucla ... --frames 32 --normalize-view --val-fraction 0.1`` (``--raw``:
    without ``--normalize-view``) into ``runs/data/``: 924 training / 96 validation sequences
@@ -53,6 +53,8 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=32, help="frames per prepared sequence")
     parser.add_argument("--spatial", help="spatial layer (default: the preset's)")
     parser.add_argument("--temporal", help="temporal layer (default: the preset's)")
+    parser.add_argument("--no-rotation", action="store_true",
+                        help="augment without the random rotation (train --rotation 0 0 0)")
     args = parser.parse_args()
     prefix = "raw" if args.raw else "norm"
     if args.epochs != 50 or args.amp != "off":  # the 50-epoch fp32 runs keep the short names
@@ -63,6 +65,9 @@ def main() -> None:
         if getattr(args, option):
             prefix += f"-{getattr(args, option)}"
             layers += [f"--{option}", getattr(args, option)]
+    if args.no_rotation:
+        prefix += "-norot"
+        layers += ["--rotation", "0", "0", "0"]
     data = RUNS / "data" / (f"nwucla-{args.frames}-" + ("val" if args.raw else "norm-val"))
     if not (data / "val_label.npy").is_file():
         run_cli(["prepare", "ucla", str(datasets() / "nw-ucla"), "--out", str(data),
