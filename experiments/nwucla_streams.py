@@ -2,7 +2,7 @@
 
     python experiments/nwucla_streams.py [--seeds 0 1 2] [--epochs 50] [--clips 1 5]
         [--streams joint bone motion bone_motion] [--raw] [--amp bf16] [--frames 32]
-        [--spatial NAME] [--temporal NAME] [--no-rotation]
+        [--spatial NAME] [--temporal NAME] [--rotation X Y Z]
 
 1. ``stgcn-pyg prepare ucla ... --frames 32 --normalize-view --val-fraction 0.1`` (``--raw``:
    without ``--normalize-view``) into ``runs/data/``: 924 training / 96 validation sequences
@@ -53,8 +53,8 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=32, help="frames per prepared sequence")
     parser.add_argument("--spatial", help="spatial layer (default: the preset's)")
     parser.add_argument("--temporal", help="temporal layer (default: the preset's)")
-    parser.add_argument("--no-rotation", action="store_true",
-                        help="augment without the random rotation (train --rotation 0 0 0)")
+    parser.add_argument("--rotation", type=float, nargs=3, metavar=("X", "Y", "Z"),
+                        help="augmentation rotation range (train --rotation; 0 0 0: none)")
     args = parser.parse_args()
     prefix = "raw" if args.raw else "norm"
     if args.epochs != 50 or args.amp != "off":  # the 50-epoch fp32 runs keep the short names
@@ -65,9 +65,10 @@ def main() -> None:
         if getattr(args, option):
             prefix += f"-{getattr(args, option)}"
             layers += [f"--{option}", getattr(args, option)]
-    if args.no_rotation:
-        prefix += "-norot"
-        layers += ["--rotation", "0", "0", "0"]
+    if args.rotation is not None:  # run name: -norot, or e.g. -rot10-90-10
+        degrees = [f"{d:g}" for d in args.rotation]
+        prefix += "-norot" if not any(args.rotation) else "-rot" + "-".join(degrees)
+        layers += ["--rotation", *degrees]
     data = RUNS / "data" / (f"nwucla-{args.frames}-" + ("val" if args.raw else "norm-val"))
     if not (data / "val_label.npy").is_file():
         run_cli(["prepare", "ucla", str(datasets() / "nw-ucla"), "--out", str(data),
