@@ -2,7 +2,7 @@
 
     python experiments/nwucla_streams.py [--seeds 0 1 2] [--epochs 50] [--clips 1 5]
         [--streams joint bone motion bone_motion] [--raw] [--amp bf16] [--frames 32]
-        [--spatial NAME] [--temporal NAME] [--rotation X Y Z]
+        [--spatial NAME] [--temporal NAME] [--rotation X Y Z] [--batch-size B]
 
 1. ``stgcn-pyg prepare ucla ... --frames 32 --normalize-view --val-fraction 0.1`` (``--raw``:
    without ``--normalize-view``) into ``runs/data/``: 924 training / 96 validation sequences
@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--temporal", help="temporal layer (default: the preset's)")
     parser.add_argument("--rotation", type=float, nargs=3, metavar=("X", "Y", "Z"),
                         help="augmentation rotation range (train --rotation; 0 0 0: none)")
+    parser.add_argument("--batch-size", type=int, help="train --batch-size (default: recipe's)")
     args = parser.parse_args()
     prefix = "raw" if args.raw else "norm"
     if args.epochs != 50 or args.amp != "off":  # the 50-epoch fp32 runs keep the short names
@@ -69,6 +70,9 @@ def main() -> None:
         degrees = [f"{d:g}" for d in args.rotation]
         prefix += "-norot" if not any(args.rotation) else "-rot" + "-".join(degrees)
         layers += ["--rotation", *degrees]
+    if args.batch_size is not None:
+        prefix += f"-b{args.batch_size}"
+        layers += ["--batch-size", str(args.batch_size)]
     data = RUNS / "data" / (f"nwucla-{args.frames}-" + ("val" if args.raw else "norm-val"))
     if not (data / "val_label.npy").is_file():
         run_cli(["prepare", "ucla", str(datasets() / "nw-ucla"), "--out", str(data),
