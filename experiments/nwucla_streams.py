@@ -3,6 +3,7 @@
     python experiments/nwucla_streams.py [--seeds 0 1 2] [--epochs 50] [--clips 1 5]
         [--streams joint bone motion bone_motion] [--raw] [--amp bf16] [--frames 32]
         [--spatial NAME] [--temporal NAME] [--rotation X Y Z] [--batch-size B]
+        [--preset compact|stgcn]
 
 1. ``stgcn-pyg prepare ucla ... --frames 32 --normalize-view --val-fraction 0.1`` (``--raw``:
    without ``--normalize-view``) into ``runs/data/``: 924 training / 96 validation sequences
@@ -56,6 +57,7 @@ def main() -> None:
     parser.add_argument("--rotation", type=float, nargs=3, metavar=("X", "Y", "Z"),
                         help="augmentation rotation range (train --rotation; 0 0 0: none)")
     parser.add_argument("--batch-size", type=int, help="train --batch-size (default: recipe's)")
+    parser.add_argument("--preset", default="compact", help="network (default: compact)")
     args = parser.parse_args()
     prefix = "raw" if args.raw else "norm"
     if args.epochs != 50 or args.amp != "off":  # the 50-epoch fp32 runs keep the short names
@@ -70,6 +72,7 @@ def main() -> None:
         degrees = [f"{d:g}" for d in args.rotation]
         prefix += "-norot" if not any(args.rotation) else "-rot" + "-".join(degrees)
         layers += ["--rotation", *degrees]
+    prefix += f"-{args.preset}" if args.preset != "compact" else ""
     if args.batch_size is not None:
         prefix += f"-b{args.batch_size}"
         layers += ["--batch-size", str(args.batch_size)]
@@ -82,7 +85,7 @@ def main() -> None:
         members: dict[int, list[tuple[Path, Path]]] = {c: [] for c in args.clips}
         for stream in args.streams:
             run = RUNS / "nwucla-v" / f"{prefix}-{stream}-s{seed}"
-            argv = ["train", "--data", str(data), "--out", str(run), "--preset", "compact",
+            argv = ["train", "--data", str(data), "--out", str(run), "--preset", args.preset,
                     "--stream", stream, "--epochs", str(args.epochs), "--seed", str(seed),
                     "--amp", args.amp, "--no-progress", *layers]
             if not (run / "metrics.json").is_file():
