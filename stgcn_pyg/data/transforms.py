@@ -53,11 +53,14 @@ class Compose:
         return f"Compose({self.transforms})"
 
 
+DEFAULT_ROTATION = (10.0, 45.0, 10.0)  # ± degrees about x, y (vertical), z
+
+
 class RandomRotation:
     """Rotate about the origin by angles drawn uniformly in ``±degrees`` about x, y, z
     (default: mostly about the vertical axis y, the camera viewpoint)."""
 
-    def __init__(self, degrees: Sequence[float] = (10.0, 45.0, 10.0)) -> None:
+    def __init__(self, degrees: Sequence[float] = DEFAULT_ROTATION) -> None:
         if len(degrees) != 3 or any(d < 0 for d in degrees):
             raise ValueError(f"degrees: expected 3 non-negative angles, got {degrees!r}")
         self.degrees = tuple(float(d) for d in degrees)
@@ -194,7 +197,7 @@ def _length(x: Tensor) -> int:
 
 
 def default_augmentation(frames: int | None = None,
-                         rotation: Sequence[float] = (10.0, 45.0, 10.0)) -> Compose:
+                         rotation: Sequence[float] = DEFAULT_ROTATION) -> Compose:
     """The default recipe's training augmentation: crop, rotation (``±rotation`` degrees about
     x, y, z; none when all are 0), scale, shift."""
     turn = [RandomRotation(rotation)] if any(rotation) else []

@@ -5,6 +5,8 @@ import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Callable
 
+from ..data.transforms import DEFAULT_ROTATION
+
 SCHEDULES = ("constant", "step", "cosine")
 
 
@@ -31,7 +33,7 @@ class Recipe:
     grad_clip: float | None = None
     label_smoothing: float = 0.1
     augment: bool = True
-    rotation: tuple[float, float, float] = (10.0, 45.0, 10.0)
+    rotation: tuple[float, float, float] = DEFAULT_ROTATION
 
     def __post_init__(self) -> None:
         if self.schedule not in SCHEDULES:
