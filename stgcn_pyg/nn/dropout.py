@@ -28,8 +28,9 @@ def uniform_int16(shape: torch.Size, device: torch.device) -> Tensor:
     """Independent uniform int16 values (-32768..32767) of ``shape``.
 
     ``random_(-2**63, None)`` fills an int64 with 64 random bits, i.e. four 16-bit values, so
-    the generator runs once per four elements instead of once per element (``torch.rand``):
-    5-10x cheaper on a CPU, where the generator is sequential. The int16 view of the words is
+    the generator runs once per four elements instead of once per element. On a CPU, where the
+    generator is sequential, a [64, 32, 80, 25] draw takes 3.6 ms against 11.7 ms for
+    ``torch.rand`` and 48.6 ms for ``bernoulli_`` (one thread). The int16 view of the words is
     the result itself (no copy).
     """
     numel = math.prod(shape)
