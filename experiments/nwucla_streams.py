@@ -29,9 +29,13 @@ RESULTS = Path(__file__).resolve().parent / "results" / "nwucla_streams.jsonl"
 
 
 def record(row: dict) -> None:
-    with RESULTS.open("a") as f:
-        f.write(json.dumps(row) + "\n")
-    print(json.dumps(row), flush=True)
+    """Print ``row`` and append it to RESULTS unless an identical row is there already (a
+    rerun that reuses finished runs reports them again)."""
+    line = json.dumps(row)
+    if line not in RESULTS.read_text().splitlines():
+        with RESULTS.open("a") as f:
+            f.write(line + "\n")
+    print(line, flush=True)
 
 
 def evaluate(run: Path, data: Path, split: str, clips: int) -> tuple[Path, float]:

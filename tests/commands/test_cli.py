@@ -35,12 +35,11 @@ def test_train_then_evaluate(tiny_data, tmp_path, capsys):
 def test_rotation_option_reaches_the_augmentation(tiny_data, tmp_path, monkeypatch):
     from stgcn_pyg.train import loop
 
-    asked = []
+    asked, real = [], loop.default_augmentation
 
     def spy(**kwargs):
         asked.append(kwargs)
         return real(**kwargs)
-    real = loop.default_augmentation
     monkeypatch.setattr(loop, "default_augmentation", spy)
     run = tmp_path / "run"
     assert _train(tiny_data, run, "--epochs", "1", "--rotation", "0", "30", "0") == 0
