@@ -298,7 +298,7 @@ PREPARE_CASES = [
      r"--samples: expected positive ints, got \[0, 4\]"),
     ("synthetic-with-source", lambda tmp: ["synthetic", str(tmp)], r"source"),
     ("normalize-view-synthetic", lambda tmp: ["synthetic", "--normalize-view"],
-     r"--normalize-view: only for ntu and ucla, got synthetic"),
+     r"--normalize-view: only for ntu, ucla, msr-action3d, utkinect, got synthetic"),
     ("val-fraction-ntu", lambda tmp: ["ntu", str(tmp), "--val-fraction", "0.1"],
      r"--val-fraction: only for ucla, got ntu"),
     ("val-fraction-1", lambda tmp: ["ucla", str(_ucla_file(tmp, "{}").parent), "--val-fraction",

@@ -13,9 +13,11 @@ import torch
 import torch_geometric
 
 from ..io import atomic_path, save_json
-from . import equivalence, flops, report, scaling, speed
+from . import compile_check, equivalence, flops, report, scaling, speed
 
-SECTIONS = ("equivalence", "models", "layers", "scaling")
+SECTIONS = ("equivalence", "models", "layers", "scaling", "compile-check")
+#: What ``stgcn-pyg bench`` runs without ``--only`` (the compile check is asked for by name).
+DEFAULT_SECTIONS = SECTIONS[:4]
 
 
 @dataclass
@@ -128,6 +130,9 @@ def run(config: BenchConfig, sections: list[str], device: str = "cpu",
                                            config.frame_counts, config.repeats, config.frames)
         results["scaling"] = {"graph_size": by_size, "input_size": by_input,
                               "crossover_num_nodes": scaling.crossover(by_size)}
+    if "compile-check" in sections:
+        log(f"compile-check: the known fault's reproduction, presets {config.presets}")
+        results["compile_check"] = compile_check.rows(config.presets, device=dev)
     results["load_average_1m_end"] = os.getloadavg()[0]
     for section in ("models", "layers"):  # achieved share of the machine's fp32 peak
         for row in results.get(section, []):
@@ -175,6 +180,13 @@ def markdown(results: dict[str, Any]) -> str:
         parts.append("## Scaling with batch and frames\n\n" + report.markdown_table(
             sc["input_size"], ["batch", "frames", "backend", "median_ms", "ratio_vs_dense",
                                "clips_per_s"]))
+    if "compile_check" in results:
+        rows = [{**r, "verdict": "right" if r["ok"] else "WRONG"}
+                for r in results["compile_check"]]
+        parts.append(f"## torch.compile vs eager ({rows[0]['machine']})\n\n"
+                     + report.markdown_table(rows, ["probe", "mode", "verdict", "worst", "error",
+                                                    "tolerance", "compiled_norm",
+                                                    "eager_norm"]))
     return "\n".join(parts)
 
 

@@ -12,14 +12,17 @@ from ..bench import speed, suite
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--full", action="store_true",
                         help="the whole matrix (all layouts, hops, backends, compile; long)")
-    parser.add_argument("--only", nargs="+", choices=suite.SECTIONS, default=list(suite.SECTIONS),
-                        help="sections to run (default: all)")
+    parser.add_argument("--only", nargs="+", choices=suite.SECTIONS,
+                        default=list(suite.DEFAULT_SECTIONS),
+                        help="sections to run (default: all but compile-check, which says "
+                             "whether torch.compile is right on this machine per preset)")
     parser.add_argument("--out", help="write results.json, results.md and PNG plots here")
     parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--batch", type=int, help="clips per batch (override)")
     parser.add_argument("--repeats", type=int, help="timed runs per candidate (override)")
-    parser.add_argument("--presets", nargs="+", choices=["seed", "stgcn"], help="override")
+    parser.add_argument("--presets", nargs="+", choices=["seed", "stgcn", "compact"],
+                        help="override")
     parser.add_argument("--backends", nargs="+", choices=speed.BACKENDS, help="override")
     parser.add_argument("--workloads", nargs="+", choices=speed.WORKLOADS, help="override")
     parser.add_argument("--sizes", nargs="+", type=int, help="graph sizes V of the scaling (override)")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import torch
 
-from ..data import SkeletonFolder, Streams
+from ..data import SkeletonFolder, Streams, view_transform
 from ..data.transforms import Compose, clip_windows
 from ..io import save_json
 from ..models import load_model_and_metadata
@@ -98,9 +98,11 @@ class _Member:
                              f"checkpoint {checkpoint} expects {model.in_channels}")
         self.dataset = SkeletonFolder(args.data, args.split, num_classes=model.num_classes,
                                       num_nodes=model.num_nodes, in_channels=3)
+        normalize = view_transform(metadata.get("normalize_view", False), model.config["graph"])
+        turn = [normalize] if normalize is not None else []  # as the run read its data
         views = []
         for window in clip_windows(args.clips, args.clip_ratio):  # one pass per window
-            self.dataset.transform = Compose([window, streams])
+            self.dataset.transform = Compose(turn + [window, streams])
             logits, self.labels = predict(model.to(args.device), self.dataset,
                                           args.batch_size, torch.device(args.device))
             views.append(logits)

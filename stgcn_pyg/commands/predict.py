@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from ..data import Streams
+from ..data import Streams, view_transform
 from ..data.clips import read_clips
 from ..io import atomic_path, save_json
 from ..models import load_model_and_metadata
@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"checkpoint {args.checkpoint}: stream {stream!r} needs the model's "
                          f"layout, which this checkpoint does not record")
     raw_channels = model.in_channels // (len(stream.split("+")) if transform else 1)
+    view = view_transform(metadata.get("normalize_view", False), layout)
     names = metadata.get("class_names") or [str(i) for i in range(model.num_classes)]
     rows = []
     for path in args.paths:
@@ -56,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
                                           frames=args.frames):
             for start, end in _windows(clip.shape[1], args.window, args.stride):
                 x = torch.from_numpy(clip[:, start:end].copy())
+                x = view(x) if view is not None else x
                 x = transform(x) if transform is not None else x
                 with torch.no_grad():
                     probabilities = model(x.unsqueeze(0)).softmax(dim=1)[0]

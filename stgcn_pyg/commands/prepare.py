@@ -7,15 +7,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..data import (prepare_ctrgcn_npz, prepare_kinetics, prepare_ntu, prepare_pyskl,
-                    prepare_stgcn_npy, prepare_ucla, write_synthetic)
+from ..data import (prepare_ctrgcn_npz, prepare_kinetics, prepare_msr, prepare_ntu,
+                    prepare_pyskl, prepare_stgcn_npy, prepare_ucla, prepare_utkinect,
+                    write_synthetic)
 from ..data.prepare import FIT_MODES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=["ntu", "ucla", "stgcn-npy", "ctrgcn-npz", "kinetics",
+    parser.add_argument("kind", choices=["ntu", "ucla", "msr-action3d", "utkinect", "stgcn-npy", "ctrgcn-npz", "kinetics",
                                          "pyskl", "synthetic"],
                         help="ntu: folder of .skeleton files; ucla: NW-UCLA JSON folder; "
+                             "msr-action3d: MSR Action3D skeleton3D.txt folder; utkinect: "
+                             "UTKinect-Action3D joints folder with actionLabel.txt; "
                              "stgcn-npy: ST-GCN/2s-AGCN {train,val}_data(_joint).npy + "
                              "_label.pkl folder; ctrgcn-npz: CTR-GCN .npz file; kinetics: "
                              "Kinetics-skeleton JSON folder; pyskl: pyskl/mmaction2 .pkl; "
@@ -23,12 +26,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", nargs="?", help="raw folder or file (not for synthetic)")
     parser.add_argument("--out", required=True, help="seed-format folder to write")
     parser.add_argument("--frames", type=int, help="frames T (default: ntu 300, ucla 52, "
-                        "synthetic 32)")
+                        "msr-action3d and utkinect 64, synthetic 32)")
     parser.add_argument("--bodies", type=int, default=2, help="ntu: bodies M kept (default 2)")
-    parser.add_argument("--protocol", choices=["xsub", "xview"], default="xsub",
-                        help="ntu split (default xsub)")
+    parser.add_argument("--protocol", choices=["xsub", "xview", "loso"], default="xsub",
+                        help="ntu: xsub or xview; msr-action3d: xsub (odd subjects train); "
+                             "utkinect: xsub (subjects 1-5 train) or loso with --fold "
+                             "(default xsub)")
+    parser.add_argument("--fold", type=int,
+                        help="utkinect --protocol loso: the test subject 1..10")
     parser.add_argument("--mode", choices=FIT_MODES,
-                        help="fit to T frames (default: ntu pad, ucla resample)")
+                        help="fit to T frames (default: ntu pad, the others resample)")
     parser.add_argument("--samples", type=int, nargs=2, default=(960, 480),
                         metavar=("TRAIN", "TEST"), help="synthetic: clips per split")
     parser.add_argument("--layout", default=None,
@@ -58,8 +65,13 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name}: expected a positive int, got {value}")
-    if args.kind not in ("ntu", "ucla") and args.normalize_view:
-        raise ValueError(f"--normalize-view: only for ntu and ucla, got {args.kind}")
+    raw = ("ntu", "ucla", "msr-action3d", "utkinect")
+    if args.kind not in raw and args.normalize_view:
+        raise ValueError(f"--normalize-view: only for {', '.join(raw)}, got {args.kind}")
+    allowed = {"ntu": ("xsub", "xview"), "msr-action3d": ("xsub",),
+               "utkinect": ("xsub", "loso")}.get(args.kind, ("xsub",))
+    if args.protocol not in allowed:
+        raise ValueError(f"--protocol: {args.kind} has {list(allowed)}, got {args.protocol!r}")
     if args.kind != "ucla" and args.val_fraction:
         raise ValueError(f"--val-fraction: only for ucla, got {args.kind}")
     if not 0 <= args.val_fraction < 1:
@@ -77,6 +89,12 @@ def run(args: argparse.Namespace) -> int:
         counts = prepare_ucla(args.source, args.out, args.frames or 52,
                               mode=args.mode or "resample", normalize_view=args.normalize_view,
                               val_fraction=args.val_fraction, seed=args.seed, progress=progress)
+    elif args.kind == "msr-action3d":
+        counts = prepare_msr(args.source, args.out, args.frames or 64, args.mode or "resample",
+                             args.normalize_view, progress=progress)
+    elif args.kind == "utkinect":
+        counts = prepare_utkinect(args.source, args.out, args.frames or 64, args.protocol,
+                                  args.fold, args.mode or "resample", args.normalize_view)
     elif args.kind == "stgcn-npy":
         counts = prepare_stgcn_npy(args.source, args.out, args.layout)
     elif args.kind == "ctrgcn-npz":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from .options import add_layer_arguments, layer_overrides
 from ..precision import AMP_MODES
 from ..train.config_file import field_names, read_config
 from ..train import RECIPES, TrainConfig, load_checkpoint, train
+from ..train.distributed import PeerLost
 from ..train.loop import CHECKPOINT
 from ..train.recipes import SCHEDULES
 
@@ -50,6 +52,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
                        help="deprecated: the same as --spatial mp|dense")
     model.add_argument("--stream", help="input stream: joint, bone, motion, bone_motion or e.g. "
                        "joint+bone")
+    model.add_argument("--normalize-view", action=argparse.BooleanOptionalAction, default=None,
+                       help="turn every sample to the canonical view (hip->spine up, shoulders "
+                            "along x) as it is read; stored with the model, so evaluate and "
+                            "predict do the same (default: on when the layout has hip, spine "
+                            "and shoulder joints)")
     add_layer_arguments(model)
     recipe = parser.add_argument_group("recipe (defaults from --recipe)")
     recipe.add_argument("--recipe", choices=sorted(RECIPES), help="default: default")
@@ -130,7 +137,11 @@ def run(args: argparse.Namespace) -> int:
         if data is None:
             raise ValueError("--data: required unless --resume (or given by --config)")
         config = config_from_args(args, **{**from_file, "data": data, "out": args.out})
-    train(config, resume=args.resume, force=args.force)
+    try:
+        train(config, resume=args.resume, force=args.force)
+    except PeerLost as err:
+        print(f"stgcn-pyg train: error: {err}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -13,7 +13,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
-from ..io import atomic_path, load_json_object, load_npy
+from ..io import atomic_path, load_json_object, load_npy, save_json
 
 SPLITS = ("train", "val", "test")
 REQUIRED_SPLITS = ("train", "test")  # "val" is optional (e.g. `prepare ucla --val-fraction`)
@@ -53,6 +53,14 @@ def read_folder_meta(root: "str | Path") -> dict:
     (``{"layout", "channels", "source"}``), or ``{}``."""
     path = Path(root) / META_FILE
     return load_json_object(path, "folder metadata") if path.is_file() else {}
+
+
+def write_folder_meta(root: "str | Path", layout: str | None, channels: Sequence[str],
+                      source: str) -> None:
+    """``meta.json``: the folder's layout (what ``train`` resolves V joints to), the names of
+    its C channels and the format it was converted from."""
+    save_json({"layout": layout, "channels": list(channels), "source": source},
+              Path(root) / META_FILE)
 
 
 def num_classes_of(root: "str | Path") -> int:

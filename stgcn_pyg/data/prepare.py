@@ -8,44 +8,15 @@ from typing import Callable, Iterable
 import numpy as np
 import torch
 
-from .folder import write_folder
+from . import msr, utkinect
+from .folder import write_folder, write_folder_meta
 from .ntu import read_ntu_skeleton, ntu_split
 from .transforms import resample
+from .view import VIEW_JOINTS, tracked_frames, view_joints_of, view_rotation
 from .ucla import CLASS_NAMES, read_ucla_json, ucla_files, ucla_recording, ucla_split
 
 FIT_MODES = ("resample", "pad")
 NTU_CENTER, UCLA_CENTER = 20, 1  # the joint (0-based) each dataset's recordings are centred on
-# (hip, spine, left shoulder, right shoulder), 0-based: the same joints in NTU's 25-joint and
-# NW-UCLA's Kinect v1 20-joint order.
-VIEW_JOINTS = (0, 1, 4, 8)
-
-
-def view_rotation(joints: np.ndarray, view_joints: tuple[int, int, int, int] = VIEW_JOINTS
-                  ) -> np.ndarray:
-    """The [3, 3] rotation that makes one body's pose canonical (the 2s-AGCN normalisation).
-
-    ``joints [T, V, 3]`` (untracked frames all zero). Over the tracked frames, the mean
-    hip -> spine vector becomes +y (up) and the mean left -> right shoulder line, made
-    orthogonal to it, becomes +x; z = x cross y. Rows are the new axes: ``p' = R @ p``.
-    (2s-AGCN aligns the spine with z; y is kept as the vertical here, so the default rotation
-    augmentation about y still turns the viewpoint.)
-    """
-    hip, spine, left, right = view_joints
-    tracked = _tracked_frames(joints)
-    if len(tracked) == 0:
-        raise ValueError("view normalisation: the first body is never tracked")
-    up = (tracked[:, spine] - tracked[:, hip]).mean(axis=0)
-    side = (tracked[:, right] - tracked[:, left]).mean(axis=0)
-    if np.linalg.norm(up) < 1e-8:
-        raise ValueError("view normalisation: no tracked frame with hip != spine")
-    y = up / np.linalg.norm(up)
-    x = side - side.dot(y) * y
-    if np.linalg.norm(x) < 1e-8:
-        raise ValueError("view normalisation: the shoulder line is parallel to the spine")
-    x = x / np.linalg.norm(x)
-    return np.stack([x, y, np.cross(x, y)])
-
-
 def fit_sequence(joints: np.ndarray, frames: int, bodies: int, center: int,
                  mode: str = "resample",
                  view_joints: tuple[int, int, int, int] | None = None) -> np.ndarray:
@@ -107,7 +78,7 @@ def prepare_ntu(source: "str | Path", out: "str | Path", frames: int = 300, bodi
         split[0].append(x)
         split[1].append(seq.label)
     names = [f"A{a:03d}" for a in range(1, 61)]
-    return _write(out, samples, names)
+    return _write(out, samples, names, "ntu-rgb+d", "ntu")
 
 
 def prepare_ucla(source: "str | Path", out: "str | Path", frames: int = 52,
@@ -137,7 +108,63 @@ def prepare_ucla(source: "str | Path", out: "str | Path", frames: int = 52,
             split = "val"
         samples[split][0].append(x)
         samples[split][1].append(seq.label)
-    return _write(out, samples, CLASS_NAMES)
+    return _write(out, samples, CLASS_NAMES, "kinect-v1", "ucla")
+
+
+def prepare_msr(source: "str | Path", out: "str | Path", frames: int = 64,
+                mode: str = "resample", normalize_view: bool = False,
+                listed_only: bool = True, log: Callable[[str], None] = print,
+                progress: Callable[[Iterable], Iterable] = iter) -> dict[str, int]:
+    """The MSR Action3D folder -> seed format, cross-subject (odd subjects train), layout
+    ``msr-action3d`` (the files' joint order). ``listed_only``: only the 557 sequences of
+    ``files_used_in_cvpr12_paper.txt``. Empty or broken files are skipped and ``log`` names
+    them with their count; all-zero frames are dropped before fitting to ``frames``."""
+    samples: dict[str, tuple[list, list]] = {"train": ([], []), "test": ([], [])}
+    skipped = []
+    for path in progress(msr.msr_files(source, listed_only)):
+        try:
+            seq = msr.read_msr_skeleton(path)
+            x = fit_sequence(seq.joints[None], frames, 1, msr.CENTER, mode,
+                             view_joints_of("msr-action3d") if normalize_view else None)
+        except ValueError as err:
+            skipped.append(str(err))
+            continue
+        split = samples[msr.msr_split(seq.subject)]
+        split[0].append(x)
+        split[1].append(seq.label)
+    _report_skipped(skipped, "files", log)
+    return _write(out, samples, msr.CLASS_NAMES, "msr-action3d", "msr-action3d")
+
+
+def prepare_utkinect(source: "str | Path", out: "str | Path", frames: int = 64,
+                     protocol: str = "xsub", fold: int | None = None, mode: str = "resample",
+                     normalize_view: bool = False,
+                     log: Callable[[str], None] = print) -> dict[str, int]:
+    """UTKinect-Action3D -> seed format (layout ``kinect-v1``): the recordings cut into the
+    clips of ``actionLabel.txt`` (frame ids start <= id <= end), split by ``protocol``
+    (``xsub``: subjects 1-5 train; ``loso``: subject ``fold`` tests). Clips without bounds
+    or frames are skipped and ``log`` names them."""
+    if protocol == "loso" and (fold is None or not 1 <= fold <= 10):
+        raise ValueError(f"--fold: the loso protocol needs the test subject 1..10, got {fold}")
+    if protocol != "loso" and fold is not None:
+        raise ValueError(f"--fold: only for the loso protocol, got protocol {protocol!r}")
+    clips, skipped = utkinect.read_utkinect(source)
+    samples: dict[str, tuple[list, list]] = {"train": ([], []), "test": ([], [])}
+    for clip in clips:
+        x = fit_sequence(clip.joints[None], frames, 1, UCLA_CENTER, mode,
+                         VIEW_JOINTS if normalize_view else None)
+        split = samples[utkinect.utkinect_split(clip.subject, protocol, fold)]
+        split[0].append(x)
+        split[1].append(clip.label)
+    _report_skipped(skipped, "clips", log)
+    return _write(out, samples, utkinect.CLASS_NAMES, "kinect-v1", "utkinect")
+
+
+def _report_skipped(skipped: list[str], what: str, log: Callable[[str], None]) -> None:
+    if skipped:
+        log(f"skipped {len(skipped)} {what}:")
+        for reason in skipped:
+            log(f"  {reason}")
 
 
 def _held_out_recordings(sequences, fraction: float, seed: int) -> set[tuple[int, int, int]]:
@@ -157,19 +184,14 @@ def _held_out_recordings(sequences, fraction: float, seed: int) -> set[tuple[int
     return held_out
 
 
-def _tracked_frames(body: np.ndarray) -> np.ndarray:
-    """The frames of one body ``[T, V, 3]`` where it is tracked (not all zero)."""
-    return body[np.abs(body).sum(axis=(1, 2)) > 0]
-
-
 def _motion(body: np.ndarray) -> float:
     """Total variance of the tracked frames of one body ``[T, V, 3]`` (0 when never tracked)."""
-    tracked = _tracked_frames(body)
+    tracked = tracked_frames(body)
     return float(tracked.var(axis=0).sum()) if len(tracked) > 1 else 0.0
 
 
-def _write(out: "str | Path", samples: dict[str, tuple[list, list]],
-           class_names) -> dict[str, int]:
+def _write(out: "str | Path", samples: dict[str, tuple[list, list]], class_names,
+           layout: str, source: str) -> dict[str, int]:
     arrays = {}
     for split, (xs, ys) in samples.items():
         if not xs:
@@ -177,4 +199,5 @@ def _write(out: "str | Path", samples: dict[str, tuple[list, list]],
         data = np.stack(xs)
         arrays[split] = (data[..., 0] if data.shape[-1] == 1 else data, np.array(ys))
     write_folder(out, arrays, class_names)
+    write_folder_meta(out, layout, ["x", "y", "z"], source)
     return {split: len(ys) for split, (_, ys) in samples.items()}

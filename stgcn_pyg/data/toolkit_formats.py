@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ..io import atomic_path, load_json_object, load_npy, load_plain_pickle, save_json
-from .folder import CLASSES_FILE, META_FILE, split_paths
+from ..io import atomic_path, load_json_object, load_npy, load_plain_pickle
+from .folder import CLASSES_FILE, split_paths, write_folder_meta
 
 CHANNELS = {"ntu-rgb+d": ["x", "y", "z"], "openpose": ["x", "y", "score"],
             "coco": ["x", "y", "score"]}
@@ -134,8 +134,7 @@ def _write_meta(out: "str | Path", num_nodes: int, channels: int, layout: str | 
                 source: str) -> None:
     layout = layout or LAYOUT_OF_V.get(num_nodes)
     names = CHANNELS.get(layout, [f"c{i}" for i in range(channels)])[:channels]
-    save_json({"layout": layout, "channels": names, "source": source},
-              Path(out) / META_FILE)
+    write_folder_meta(out, layout, names, source)
 
 
 def prepare_kinetics(source: "str | Path", out: "str | Path", frames: int = 300,

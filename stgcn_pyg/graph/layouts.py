@@ -115,3 +115,15 @@ register_layout(Skeleton.from_edge_list(
     [(0, 1), (1, 2), (2, 3), (2, 4), (4, 5), (5, 6), (6, 7), (2, 8), (8, 9), (9, 10),
      (10, 11), (0, 12), (12, 13), (13, 14), (14, 15), (0, 16), (16, 17), (17, 18), (18, 19)],
     center=1, num_nodes=20, joint_names=_KINECT_V1_JOINTS, name="kinect-v1"))
+# MSR Action3D's own order (1-based bones of the Lie-group code's body_model; both sides'
+# bone lengths agree and stay constant within sequences: tests/data/test_msr.py); centre: spine.
+_MSR_JOINTS = (
+    "left_shoulder", "right_shoulder", "shoulder_center", "spine", "left_hip", "right_hip",
+    "hip_center", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_hand",
+    "right_hand", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_foot",
+    "right_foot", "head",
+)
+register_layout(Skeleton.from_edge_list(
+    [(7, 4), (4, 3), (3, 20), (3, 1), (3, 2), (1, 8), (2, 9), (8, 10), (9, 11), (10, 12),
+     (11, 13), (7, 5), (7, 6), (5, 14), (6, 15), (14, 16), (15, 17), (16, 18), (17, 19)],
+    center=4, num_nodes=20, joint_names=_MSR_JOINTS, one_based=True, name="msr-action3d"))

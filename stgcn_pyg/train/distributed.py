@@ -1,8 +1,12 @@
 """torchrun support: process-group setup from the environment, rank-0 helpers."""
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import signal
 from dataclasses import dataclass
+from typing import Iterator
 
 import torch
 import torch.distributed as dist
@@ -45,8 +49,52 @@ def setup(device: str | None = None) -> Dist:
     return Dist(dist.get_rank(), dist.get_world_size(), target)
 
 
+class PeerLost(RuntimeError):
+    """A collective operation failed: another process of the run died or left."""
+
+
+_PEER_FAILURES = ("Connection closed by peer", "Connection reset by peer", "Broken pipe",
+                  "Timed out waiting", "Socket Timeout")
+
+
+def is_peer_failure(err: BaseException) -> bool:
+    """``err`` says a collective failed because another process is gone."""
+    return isinstance(err, (PeerLost, dist.DistError)) or any(text in str(err) for text in _PEER_FAILURES)
+
+
+def first_sentence(err: BaseException) -> str:
+    """The first sentence of ``err``'s message, without gloo's ``[file.cc:line]`` prefix."""
+    text = re.sub(r"^\[[^\]]*\]\s*", "", str(err).strip())
+    return re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0][:200]
+
+
+@contextlib.contextmanager
+def stop_on_sigterm(info: Dist) -> Iterator[None]:
+    """Under several processes, SIGTERM (what torchrun sends the others when one process
+    fails) raises :class:`PeerLost` in the main thread, so the run ends with its one-line
+    message instead of dying mid-line."""
+    if not info.enabled:
+        yield
+        return
+
+    def handler(signum, frame):
+        raise PeerLost("stopped by SIGTERM (torchrun stops every process when one fails)")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def teardown(info: Dist) -> None:
+    """Leave the process group together: a barrier first, so that no process destroys the
+    group (closing its gloo connections) while another still works or has not yet reached its
+    own teardown. Process 0 writes the run's files after the last collective; a process that
+    destroyed the group then and exited left process 0's teardown racing the closed
+    connections, and now and then it never returned."""
     if info.enabled and dist.is_initialized():
+        dist.barrier()
         dist.destroy_process_group()
 
 

@@ -19,15 +19,17 @@ from torch.utils.data.distributed import DistributedSampler
 from tqdm import tqdm
 
 from ..data import (Compose, SkeletonFolder, Streams, default_augmentation, num_classes_of,
-                    read_folder_meta)
+                    read_folder_meta, view_transform)
 from ..graph import get_skeleton, resolve_layout
 from ..io import save_json
-from ..models import (STGCN, maybe_compile, model_from_dict, model_from_options, model_to_dict,
+from ..models import (STGCN, compile_checked, model_from_dict, model_from_options, model_to_dict,
                       preset_layout, read_torch_file, save_model, upgrade_checkpoint)
 from ..models.checkpoint import FORMAT_V1
+from ..models.compile import compile_module
 from ..models.legacy import upgrade_v1_optimizer
 from ..precision import amp_dtype, autocast, grad_scaler
-from .distributed import Dist, all_gather, all_sum, barrier, setup, teardown
+from .distributed import (Dist, PeerLost, all_gather, all_sum, barrier, first_sentence,
+                          is_peer_failure, setup, stop_on_sigterm, teardown)
 from .evaluation import evaluate
 from .recipes import Recipe, get_recipe
 from .config_file import CONFIG_FILE, write_config
@@ -47,7 +49,9 @@ class TrainConfig:
     ``recipe`` names a :data:`~stgcn_pyg.train.recipes.RECIPES` entry, ``overrides`` changes
     its fields (lr, batch_size, ...). ``layout`` None: the preset's layout when its joint count
     matches the data, else the one registered layout with that joint count. ``spatial`` None:
-    the preset's spatial layer (``"mp"``).
+    the preset's spatial layer (``"mp"``). ``normalize_view`` None: every sample is turned to
+    the canonical view as it is read (:class:`~stgcn_pyg.data.NormalizeView`) when the layout
+    has hip, spine and shoulder joints; True: always (an error without them); False: never.
     """
 
     data: str
@@ -60,6 +64,7 @@ class TrainConfig:
     recipe: str = "default"
     overrides: dict[str, Any] = field(default_factory=dict)
     stream: str = "joint"
+    normalize_view: bool | None = None
     workers: int = 0
     amp: str = "off"
     compile: bool = False
@@ -82,6 +87,7 @@ class TrainConfig:
         """The config stored in a training checkpoint (one of version 1 had ``backend``,
         now ``spatial``)."""
         stored = dict(stored)
+        stored.setdefault("normalize_view", False)  # runs from before the setting: never
         backend = stored.pop("backend", None)
         if backend is not None and stored.get("spatial") is None and backend != "mp":
             stored["spatial"] = backend
@@ -101,11 +107,19 @@ def train(config: TrainConfig, resume: bool = False, log: Callable[[str], None] 
         raise ValueError("--force: starts a new run; it cannot be combined with --resume")
     info = setup(config.device)
     try:
-        with RunLock(config.out) if info.main else contextlib.nullcontext():
+        with stop_on_sigterm(info), (RunLock(config.out) if info.main
+                                     else contextlib.nullcontext()):
             run = _Run(config, info, resume, log if info.main else (lambda _: None), force)
-            return run.fit()
-    finally:
-        teardown(info)
+            metrics = run.fit()
+    except RuntimeError as err:  # no collective teardown: a dead peer would never answer it
+        if info.enabled and is_peer_failure(err):
+            raise PeerLost(f"process {info.rank} of {info.world_size}: lost the other "
+                           f"processes ({first_sentence(err)}); the "
+                           f"checkpoint of the last finished epoch in {config.out} is kept: "
+                           f"rerun with --resume to continue") from err
+        raise
+    teardown(info)
+    return metrics
 
 
 def load_checkpoint(path: "str | Path") -> dict[str, Any]:
@@ -170,7 +184,7 @@ class _Run:
             elif config.sync_bn:
                 log("note: --sync-bn needs CUDA (PyTorch's SyncBatchNorm); using BatchNorm")
             self.net = DistributedDataParallel(self.net)
-        self.net = maybe_compile(self.net, config.compile)  # checkpoints keep self.model
+        self.compiled = config.compile and self._compile()  # checkpoints keep self.model
         r = self.recipe
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=r.lr, momentum=r.momentum,
                                          nesterov=r.nesterov, weight_decay=r.weight_decay)
@@ -188,6 +202,27 @@ class _Run:
         if state is None and info.rank:
             torch.manual_seed(config.seed + info.rank)
 
+    def _compile(self) -> bool:
+        """Compile the training step if, on a probe batch of the run's own data, compiled
+        gradients equal eager ones (else warn and stay eager); True when compiled."""
+        rng = _get_rng()  # the probe leaves the run's random streams as they were
+        count = min(len(self.train_set), self.recipe.batch_size // self.info.world_size)
+        x = torch.stack([self.train_set[i][0] for i in range(count)]).to(self.info.device)
+        _set_rng(rng)
+        compiled, check = compile_checked(self.model, x, log=lambda _: None,
+                                          **self._probe_options())
+        if not all(all_gather(self.info, check.ok)):  # every process runs the same way
+            self.log(check.fallback_line())
+            return False
+        # under DDP the plain model was probed; the wrapper only adds gradient hooks
+        self.net = compile_module(self.net) if self.info.enabled else compiled
+        return True
+
+    def _probe_options(self) -> dict[str, Any]:
+        amp, device = self.config.amp, self.info.device
+        return {"precision": "fp32" if amp == "off" else amp,
+                "autocast": lambda: autocast(amp, device)}
+
     def _datasets(self) -> tuple[SkeletonFolder, SkeletonFolder, str]:
         data = Path(self.config.data)
         if not data.is_dir():
@@ -198,11 +233,16 @@ class _Run:
                                 self.config.layout or read_folder_meta(data).get("layout"),
                                 preset_layout(self.config.preset), str(data / "train_data.npy"))
         streams = Streams(self.config.stream, layout)
-        augment = default_augmentation(rotation=self.recipe.rotation)
-        train_tf = Compose([augment, streams]) if self.recipe.augment else streams
+        view = view_transform(self.config.normalize_view, layout)
+        self.normalize_view = view is not None
+        first = [view] if view is not None else []
+        augment = ([default_augmentation(rotation=self.recipe.rotation)]
+                   if self.recipe.augment else [])
         v = get_skeleton(layout).num_nodes
-        return (SkeletonFolder(data, "train", num_classes, v, 3, train_tf),
-                SkeletonFolder(data, "test", num_classes, v, 3, streams), layout)
+        return (SkeletonFolder(data, "train", num_classes, v, 3,
+                               Compose(first + augment + [streams])),
+                SkeletonFolder(data, "test", num_classes, v, 3, Compose(first + [streams])),
+                layout)
 
     def _check_same_model(self, state: dict[str, Any]) -> None:
         stored, built = state["model"]["config"], model_to_dict(self.model)["config"]
@@ -312,9 +352,12 @@ class _Run:
                    "per_class_accuracy": final["per_class_accuracy"],
                    "confusion_matrix": final["confusion_matrix"], "history": self.history,
                    "recipe": self.recipe.to_dict(), "layout": self.layout,
-                   "config": asdict(self.config), "wall_seconds": round(seconds, 2)}
+                   "config": asdict(self.config), "compiled": self.compiled,
+                   "normalize_view": self.normalize_view,
+                   "wall_seconds": round(seconds, 2)}
         save_model(_plain(self.model), self.out / MODEL,
-                   {"stream": self.config.stream, "class_names": names})
+                   {"stream": self.config.stream, "class_names": names,
+                    "normalize_view": self.normalize_view})
         save_scores(self.out / SCORES, final["logits"], final["labels"],
                     sample_fingerprints(self.test_set.data), data=self.config.data,
                     split="test", checkpoint=str(self.out / MODEL), stream=self.config.stream)

@@ -65,7 +65,8 @@ def plot_sequence(sequence: "np.ndarray | str | Path", path: "str | Path", *,
     Args:
         sequence: anything :func:`load_sequence` reads (2-D or 3-D coordinates).
         path: the ``.gif`` to write.
-        layout: the skeleton; default: the registered layout with the sequence's V.
+        layout: the skeleton; default: ``kinect-v1`` for an NW-UCLA ``.json`` file, else the
+            one registered layout with the sequence's V (an error when several have it).
         activation: per-joint values [T, V] or [T, V, M] (e.g. from :func:`class_activation`)
             that colour the joints on a diverging scale centred at 0, with a colorbar.
         activation_label: the colorbar's label.
@@ -79,6 +80,8 @@ def plot_sequence(sequence: "np.ndarray | str | Path", path: "str | Path", *,
     """
     data = load_sequence(sequence)
     channels, num_frames, num_nodes, num_persons = data.shape
+    if layout is None and isinstance(sequence, (str, Path)) and Path(sequence).suffix == ".json":
+        layout = "kinect-v1"  # the NW-UCLA format's joint order
     layout = resolve_layout(num_nodes, source="sequence") if layout is None else layout
     skeleton = get_skeleton(layout)
     if skeleton.num_nodes != num_nodes:

@@ -23,7 +23,7 @@ def _real_png(path):
 
 
 def test_suite_writes_json_markdown_and_real_pngs(tmp_path):
-    results = suite.run(TINY, list(suite.SECTIONS), log=lambda _: None)
+    results = suite.run(TINY, list(suite.DEFAULT_SECTIONS), log=lambda _: None)
     paths = suite.write(results, tmp_path)
     names = {p.name for p in paths}
     assert {"results.json", "results.md", "models_seed.png", "roofline_seed.png",
@@ -80,3 +80,22 @@ def test_flop_count_of_known_operations():
     assert count_flops(lambda: torch.nn.functional.conv2d(x, w, padding=(4, 0))) == (
         2 * out.numel() * 3 * 9)
     assert matmul_peak_gflops(size=256, repeats=2) > 0
+
+
+def test_cli_bench_compile_check_prints_the_verdict_per_preset(capsys, monkeypatch):
+    from stgcn_pyg.models import compile as compile_module
+
+    monkeypatch.setattr(compile_module, "BACKEND", "eager")  # exact: every probe right
+    assert main(["bench", "--only", "compile-check", "--presets", "compact"]) == 0
+    out = capsys.readouterr().out
+    assert "## torch.compile vs eager (torch " in out and "CPU capability" in out
+    assert "| strided 1x1 conv + BN | train | right |" in out
+    assert "| preset compact | train | right |" in out and "| preset compact | eval | right |" in out
+
+    def doubled_outputs(graph_module, example_inputs):  # wrong outputs: every probe wrong
+        return lambda *args: tuple(t * 2 for t in graph_module(*args))
+
+    monkeypatch.setattr(compile_module, "BACKEND", doubled_outputs)
+    assert main(["bench", "--only", "compile-check", "--presets", "compact"]) == 0
+    out = capsys.readouterr().out
+    assert "| preset compact | eval | WRONG | output |" in out

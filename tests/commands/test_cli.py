@@ -50,7 +50,7 @@ def test_rotation_option_reaches_the_augmentation(tiny_data, tmp_path, monkeypat
 
 
 def test_evaluate_averages_clip_windows(tiny_data, tmp_path, capsys):
-    from stgcn_pyg.data import SkeletonFolder
+    from stgcn_pyg.data import NormalizeView, SkeletonFolder
     from stgcn_pyg.data.transforms import resample
     from stgcn_pyg.models import load_model
 
@@ -60,10 +60,11 @@ def test_evaluate_averages_clip_windows(tiny_data, tmp_path, capsys):
                  "--clips", "3", "--clip-ratio", "0.5", "--out", str(tmp_path / "tta")]) == 0
     evaluation = json.loads((tmp_path / "tta" / "eval_test.json").read_text())
     assert evaluation["clips"] == 3 and evaluation["clip_ratio"] == 0.5
-    # Reference: the first, middle and last half of every clip stretched back to T, the
-    # softmax probabilities averaged.
+    # Reference: every clip turned to the canonical view (as the run read them), its first,
+    # middle and last half stretched back to T, the softmax probabilities averaged.
     model = load_model(run / "model.pt").eval()
-    x = torch.stack([item[0] for item in SkeletonFolder(tiny_data, "test")])
+    turn = NormalizeView("ntu-rgb+d")
+    x = torch.stack([turn(item[0]) for item in SkeletonFolder(tiny_data, "test")])
     t = x.size(2)
     size = round(t * 0.5)
     probabilities = 0
@@ -84,7 +85,7 @@ def test_evaluate_averages_clip_windows(tiny_data, tmp_path, capsys):
 
 
 def test_evaluate_an_ensemble_of_a_joint_and_a_bone_model(tiny_data, tmp_path, capsys):
-    from stgcn_pyg.data import SkeletonFolder, Streams
+    from stgcn_pyg.data import Compose, NormalizeView, SkeletonFolder, Streams
     from stgcn_pyg.models import STGCN, load_model, save_model
 
     runs = {stream: tmp_path / stream for stream in ("joint", "bone")}
@@ -102,7 +103,8 @@ def test_evaluate_an_ensemble_of_a_joint_and_a_bone_model(tiny_data, tmp_path, c
     probabilities = []
     for stream, run in runs.items():
         model = load_model(run / "model.pt").eval()
-        data = SkeletonFolder(tiny_data, "test", transform=Streams(stream, "ntu-rgb+d"))
+        data = SkeletonFolder(tiny_data, "test", transform=Compose(
+            [NormalizeView("ntu-rgb+d"), Streams(stream, "ntu-rgb+d")]))  # as the run read it
         with torch.no_grad():
             logits = model(torch.stack([data[i][0] for i in range(len(data))])).double()
         probabilities.append(torch.softmax(logits, dim=1).numpy())

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from stgcn_pyg.cli import main
+from stgcn_pyg.data import NormalizeView
 from stgcn_pyg.models import load_model_and_metadata
 
 
@@ -32,10 +33,13 @@ def run(tmp_path_factory):
 
 
 def _probabilities(run, clip):
-    """The reference: the model's softmax on the clip, computed here directly."""
-    model, _ = load_model_and_metadata(run / "run" / "model.pt")
+    """The reference: the model's softmax on the clip turned to the canonical view (the run
+    read its data so: the default on a layout with hip, spine and shoulders), computed here."""
+    model, metadata = load_model_and_metadata(run / "run" / "model.pt")
+    assert metadata["normalize_view"] is True
+    x = NormalizeView("ntu-rgb+d")(torch.from_numpy(clip))
     with torch.no_grad():
-        return model.eval()(torch.from_numpy(clip)[None]).softmax(1)[0]
+        return model.eval()(x[None]).softmax(1)[0]
 
 
 def test_one_npy_clip_prints_top5_names_with_probabilities(run, tmp_path, capsys):

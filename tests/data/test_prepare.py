@@ -3,7 +3,7 @@ import pytest
 
 from stgcn_pyg.data import (SkeletonFolder, fit_sequence, prepare_ntu, prepare_ucla,
                             ucla_recording)
-from stgcn_pyg.data.prepare import VIEW_JOINTS, view_rotation
+from stgcn_pyg.data.view import VIEW_JOINTS, view_rotation
 
 
 def test_fit_centres_ranks_bodies_and_drops_empty_frames():

@@ -213,7 +213,7 @@ COMPILE_CASES = ([pytest.param(path, SMALL[:2], id=f"{path}-widening") for path 
 
 
 @pytest.mark.parametrize("path, blocks", COMPILE_CASES)
-def test_compile_fullgraph_matches_eager(path, blocks):
+def test_compile_fullgraph_matches_eager(path, blocks, right_inductor):
     torch.manual_seed(0)
     model = STGCN(3, 4, "ntu-rgb+d", blocks=blocks).eval()
     for block in model.blocks:

@@ -36,18 +36,25 @@ def test_load_sequence_shapes(tmp_path):
 
 
 def test_gif_skips_padding_and_has_every_frame(tmp_path):
-    path = plot_sequence(walking(num_frames=8, persons=2, padding=4), tmp_path / "walk.gif")
+    path = plot_sequence(walking(num_frames=8, persons=2, padding=4), tmp_path / "walk.gif",
+                         layout="kinect-v1")
     image = check_image(path, (320, 360), min_frames=8)
     assert image.n_frames == 8
 
 
 def test_gif_keeps_at_most_max_frames(tmp_path):
-    plot_sequence(walking(num_frames=30), tmp_path / "walk.gif", max_frames=10, elevation=20)
+    plot_sequence(walking(num_frames=30), tmp_path / "walk.gif", layout="kinect-v1", max_frames=10,
+                  elevation=20)
     assert check_image(tmp_path / "walk.gif", (320, 360), min_frames=10).n_frames == 10
 
 
 def test_layout_is_inferred_or_checked():
-    assert resolve_layout(20) == "kinect-v1" and resolve_layout(25) == "ntu-rgb+d"
+    assert resolve_layout(25) == "ntu-rgb+d" and resolve_layout(20, "msr-action3d")
+    # Kinect v1 and MSR Action3D both have 20 joints in other orders: never a silent guess
+    with pytest.raises(ValueError, match=r"cannot tell the layout of V = 20 joints; pass a "
+                                         r"layout \(registered layouts with 20 joints: "
+                                         r"\['kinect-v1', 'msr-action3d'\]"):
+        plot_sequence(walking(), "unused.gif")
     with pytest.raises(ValueError, match="sequence: cannot tell the layout of V = 7 joints"):
         plot_sequence(np.zeros((3, 4, 7)), "unused.gif")
     with pytest.raises(ValueError, match="sequence: has V=20 joints, layout 'ntu-rgb\\+d' has 25"):
@@ -75,7 +82,8 @@ def test_class_activation_splits_the_class_score_exactly(model):
 def test_gif_coloured_by_class_activation(tmp_path, model):
     data = walking(num_frames=10)
     cam, c = class_activation(model, data)
-    plot_sequence(data, tmp_path / "cam.gif", activation=cam, activation_label=f"CAM class {c}")
+    plot_sequence(data, tmp_path / "cam.gif", layout="kinect-v1", activation=cam,
+                  activation_label=f"CAM class {c}")
     check_image(tmp_path / "cam.gif", (400, 360), min_frames=10)
 
 
@@ -85,7 +93,7 @@ def test_model_and_sequence_must_agree(model):
     with pytest.raises(ValueError, match=r"class_index: expected 0..4, got 5"):
         class_activation(model, walking(), class_index=5)
     with pytest.raises(ValueError, match=r"activation: expected \[T=12, V=20"):
-        plot_sequence(walking(), "unused.gif", activation=np.zeros((12, 25)))
+        plot_sequence(walking(), "unused.gif", layout="kinect-v1", activation=np.zeros((12, 25)))
 
 
 @pytest.mark.realdata
