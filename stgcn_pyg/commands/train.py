@@ -43,7 +43,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """Model, recipe and runtime options (shared with ``demo``); all default to None so that
     ``--resume`` can tell which were given."""
     model = parser.add_argument_group("model")
-    model.add_argument("--preset", choices=sorted(PRESETS), help="network (default: stgcn)")
+    model.add_argument("--preset", choices=sorted(PRESETS), help="network (default: compact)")
     model.add_argument("--layout", help="registered layout name or .json file "
                        "(default: inferred from the preset and the data's joint count)")
     model.add_argument("--strategy", choices=["uniform", "distance", "spatial"],
@@ -60,9 +60,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     add_layer_arguments(model)
     recipe = parser.add_argument_group("recipe (defaults from --recipe)")
     recipe.add_argument("--recipe", choices=sorted(RECIPES), help="default: default")
-    recipe.add_argument("--epochs", type=int, help="epochs to complete (default: 30)")
+    recipe.add_argument("--epochs", type=int, help="epochs to complete (default: enough for about 1500 SGD steps, "
+                        "30 to 200, from the training set's size)")
     recipe.add_argument("--seed", type=int, help="random seed (default: 0)")
-    recipe.add_argument("--batch-size", type=int, help="global batch size")
+    recipe.add_argument("--batch-size", type=int, help="global batch size (default: 16 below 512 "
+                        "training clips, else 32)")
     recipe.add_argument("--lr", type=float, help="peak learning rate")
     recipe.add_argument("--momentum", type=float)
     recipe.add_argument("--nesterov", action=argparse.BooleanOptionalAction, default=None)

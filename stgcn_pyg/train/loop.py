@@ -31,7 +31,7 @@ from ..precision import amp_dtype, autocast, grad_scaler
 from .distributed import (Dist, PeerLost, all_gather, all_sum, barrier, first_sentence,
                           is_peer_failure, setup, stop_on_sigterm, teardown)
 from .evaluation import evaluate
-from .recipes import Recipe, get_recipe
+from .recipes import Recipe, dataset_defaults, get_recipe
 from .config_file import CONFIG_FILE, write_config
 from .run_folder import RunLock, load_latest_checkpoint, save_checkpoint
 from .scores import sample_fingerprints, save_scores
@@ -47,7 +47,9 @@ class TrainConfig:
     """Everything a run depends on; stored in its checkpoint so ``--resume`` rebuilds it.
 
     ``recipe`` names a :data:`~stgcn_pyg.train.recipes.RECIPES` entry, ``overrides`` changes
-    its fields (lr, batch_size, ...). ``layout`` None: the preset's layout when its joint count
+    its fields (lr, batch_size, ...). ``epochs`` None (and a recipe's ``batch_size`` None):
+    fitted to the training set's size (:func:`~stgcn_pyg.train.recipes.dataset_defaults`),
+    the resolved values stored with the run. ``layout`` None: the preset's layout when its joint count
     matches the data, else the one registered layout with that joint count. ``spatial`` None:
     the preset's spatial layer (``"mp"``). ``normalize_view`` None: every sample is turned to
     the canonical view as it is read (:class:`~stgcn_pyg.data.NormalizeView`) when the layout
@@ -56,10 +58,10 @@ class TrainConfig:
 
     data: str
     out: str
-    preset: str = "stgcn"
+    preset: str = "compact"
     layout: str | None = None
     strategy: str | None = None
-    epochs: int = 30
+    epochs: int | None = None
     seed: int = 0
     recipe: str = "default"
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -101,7 +103,7 @@ def train(config: TrainConfig, resume: bool = False, log: Callable[[str], None] 
     The run holds ``out/.lock`` while it writes (a second run into the same folder is refused);
     ``force`` starts a new run in a folder that holds a finished or crashed one.
     """
-    if config.epochs < 1:
+    if config.epochs is not None and config.epochs < 1:
         raise ValueError(f"epochs: expected a positive int, got {config.epochs}")
     if force and resume:
         raise ValueError("--force: starts a new run; it cannot be combined with --resume")
@@ -158,11 +160,17 @@ class _Run:
             raise ValueError(f"--out {self.out}: holds a run already (checkpoint.pt); pass "
                              f"--resume to continue it, --force to start over, or choose "
                              f"another folder")
-        if self.recipe.batch_size % info.world_size:
-            raise ValueError(f"batch_size: {self.recipe.batch_size} is not divisible by the "
-                             f"{info.world_size} processes")
         _seed_everything(config.seed)
         self.train_set, self.test_set, self.layout = self._datasets()
+        batch, config.epochs = dataset_defaults(len(self.train_set), self.recipe.batch_size,
+                                                config.epochs)
+        if self.recipe.batch_size is None:
+            log(f"defaults for {len(self.train_set)} training clips: batch {batch}, "
+                f"{config.epochs} epochs")
+        self.recipe = self.recipe.updated(batch_size=batch)
+        if batch % info.world_size:
+            raise ValueError(f"batch_size: {batch} is not divisible by the "
+                             f"{info.world_size} processes")
         self.model = build_model(config, self.train_set.num_classes, self.layout)
         if state is not None:
             if state["model"].get("format") == FORMAT_V1:  # a run of the previous release
