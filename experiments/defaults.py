@@ -98,10 +98,11 @@ def table() -> str:
         best_text = (f"{best[0]}: {sum(best[1]) / len(best[1]):.3f} ({len(best[1])} seeds)"
                      if best else "")
         minutes = sum(r["wall_seconds"] for r in mine) / len(mine) / 60
-        lines.append(f"| {dataset} | {protocol} | "
-                     f"{' / '.join(f'{r['top1']:.3f}' for r in mine)} | **{mean:.3f}** | "
+        seeds = " / ".join(f"{r['top1']:.3f}" for r in mine)
+        published = f"{anchor:.3f} ({source})" if anchor else ""
+        lines.append(f"| {dataset} | {protocol} | {seeds} | **{mean:.3f}** | "
                      f"{minutes:.1f} min | >= {target} ({verdict}) | {best_text} | "
-                     f"{f'{anchor:.3f} ({source})' if anchor else ''} |")
+                     f"{published} |")
     return "\n".join(lines) + "\n"
 
 
