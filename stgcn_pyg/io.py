@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 import pickle
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -36,6 +37,37 @@ def atomic_path(path: "str | Path") -> Iterator[Path]:
         os.replace(tmp_path, path)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def new_folder(out: "str | Path", force: bool = False, option: str = "--out") -> Iterator[Path]:
+    """Write a whole folder at once: yields an empty temporary folder beside ``out`` that
+    becomes ``out`` when the block ends without an error (removed otherwise).
+
+    An existing non-empty ``out`` is refused (a ``ValueError`` naming ``option``) unless
+    ``force``; then it stays intact until the new content is complete, and is replaced.
+    """
+    out = Path(out)
+    if str(out) in ("", "."):
+        raise ValueError(f"{option}: expected a folder name, got {str(out)!r}")
+    if out.exists() and not force and (not out.is_dir() or any(out.iterdir())):
+        kind = "a file" if not out.is_dir() else "a folder with files in it"
+        raise ValueError(f"{option} {out}: exists and is {kind}; pass --force to replace it "
+                         f"or choose another folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if out.exists() or out.is_symlink():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+        os.replace(out, old / "content")
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def remove_leftover_temporaries(folder: "str | Path") -> list[Path]:

@@ -3,6 +3,8 @@ a few minutes, no download."""
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import time
 from pathlib import Path
 
@@ -21,13 +23,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--preset", default="compact", help="network preset (default: compact)")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
+    parser.add_argument("--force", action="store_true",
+                        help="replace a finished demo in --out (kept until the new one is done)")
 
 
 def run(args: argparse.Namespace) -> int:
-    start = time.perf_counter()
     out = Path(args.out)
+    if str(out) in ("", "."):
+        raise ValueError(f"--out: expected a folder name, got {args.out!r}")
+    unfinished = (out / CHECKPOINT).is_file() and not (out / METRICS).is_file()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not unfinished:
+        if not args.force:
+            raise ValueError(f"--out {out}: holds a finished demo or other files; pass --force "
+                             f"to replace it or choose another folder")
+        backup = out.with_name(f".{out.name}.old")
+        shutil.rmtree(backup, ignore_errors=True)
+        os.replace(out, backup)  # the old demo comes back if this one fails
+        try:
+            code = _demo(args, out, resume=False)
+        except BaseException:
+            shutil.rmtree(out, ignore_errors=True)
+            os.replace(backup, out)
+            raise
+        shutil.rmtree(backup, ignore_errors=True)
+        return code
+    return _demo(args, out, resume=unfinished)
+
+
+def _demo(args: argparse.Namespace, out: Path, resume: bool) -> int:
+    """Generate the data (kept when ``resume``: an interrupted demo continues) and train."""
+    start = time.perf_counter()
     data = out / "data"
-    write_synthetic(data, args.train_samples, args.test_samples, args.frames, seed=args.seed)
+    if not resume:
+        write_synthetic(data, args.train_samples, args.test_samples, args.frames, seed=args.seed)
     print(f"synthetic dataset: {len(ACTIONS)} actions, {args.train_samples} train / "
           f"{args.test_samples} test clips of {args.frames} frames -> {data}")
     config = TrainConfig(data=str(data.resolve()), out=str(out), preset=args.preset,
@@ -35,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
                          # the generator already varies viewpoint, speed, bone lengths, noise
                          overrides={"warmup_epochs": 1.0, "augment": False},
                          progress=args.progress)
-    metrics = train(config, resume=(out / CHECKPOINT).is_file())
+    metrics = train(config, resume=resume)
     chance = 1 / len(ACTIONS)
     print(f"demo: test top-1 {metrics['test_top1']:.3f} (chance {chance:.3f}), top-5 "
           f"{metrics['test_top5']:.3f}, {time.perf_counter() - start:.0f} s")

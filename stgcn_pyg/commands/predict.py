@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from ..data import Streams, view_transform
@@ -55,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
     for path in args.paths:
         for clip_name, clip in read_clips(path, raw_channels, model.num_nodes,
                                           frames=args.frames):
+            if not np.isfinite(clip).all():
+                raise ValueError(f"{clip_name}: holds NaN or inf coordinates; predictions on "
+                                 f"them would be NaN")
             for start, end in _windows(clip.shape[1], args.window, args.stride):
                 x = torch.from_numpy(clip[:, start:end].copy())
                 x = view(x) if view is not None else x

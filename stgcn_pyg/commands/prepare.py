@@ -7,6 +7,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ..io import new_folder
+
 from ..data import (prepare_ctrgcn_npz, prepare_kinetics, prepare_msr, prepare_ntu,
                     prepare_pyskl, prepare_stgcn_npy, prepare_ucla, prepare_utkinect,
                     write_synthetic)
@@ -24,7 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "Kinetics-skeleton JSON folder; pyskl: pyskl/mmaction2 .pkl; "
                              "synthetic: the demo generator")
     parser.add_argument("source", nargs="?", help="raw folder or file (not for synthetic)")
-    parser.add_argument("--out", required=True, help="seed-format folder to write")
+    parser.add_argument("--out", required=True, help="seed-format folder to write (a new one: "
+                        "an existing folder with files is refused unless --force)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing --out (the old content stays until the new "
+                             "one is complete)")
     parser.add_argument("--frames", type=int, help="frames T (default: ntu 300, ucla 52, "
                         "msr-action3d and utkinect 64, synthetic 32)")
     parser.add_argument("--bodies", type=int, default=2, help="ntu: bodies M kept (default 2)")
@@ -78,36 +84,35 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--val-fraction: expected a fraction in [0, 1), got {args.val_fraction}")
     if min(args.samples) < 1:
         raise ValueError(f"--samples: expected positive ints, got {list(args.samples)}")
-    if Path(args.out).exists() and not Path(args.out).is_dir():
-        raise ValueError(f"--out {args.out}: expected a folder, got an existing file")
     progress = lambda files: tqdm(files, desc="prepare", leave=False)  # noqa: E731
-    if args.kind == "ntu":
-        counts = prepare_ntu(args.source, args.out, args.frames or 300, args.bodies,
-                             args.protocol, args.mode or "pad",
-                             normalize_view=args.normalize_view, progress=progress)
-    elif args.kind == "ucla":
-        counts = prepare_ucla(args.source, args.out, args.frames or 52,
-                              mode=args.mode or "resample", normalize_view=args.normalize_view,
-                              val_fraction=args.val_fraction, seed=args.seed, progress=progress)
-    elif args.kind == "msr-action3d":
-        counts = prepare_msr(args.source, args.out, args.frames or 64, args.mode or "resample",
-                             args.normalize_view, progress=progress)
-    elif args.kind == "utkinect":
-        counts = prepare_utkinect(args.source, args.out, args.frames or 64, args.protocol,
-                                  args.fold, args.mode or "resample", args.normalize_view)
-    elif args.kind == "stgcn-npy":
-        counts = prepare_stgcn_npy(args.source, args.out, args.layout)
-    elif args.kind == "ctrgcn-npz":
-        counts = prepare_ctrgcn_npz(args.source, args.out, layout=args.layout)
-    elif args.kind == "kinetics":
-        counts = prepare_kinetics(args.source, args.out, args.frames or 300, args.bodies)
-    elif args.kind == "pyskl":
-        counts = prepare_pyskl(args.source, args.out, args.train_split, args.test_split,
-                               args.frames, args.bodies)
-    else:
-        write_synthetic(args.out, *args.samples, args.frames or 32, args.layout or "ntu-rgb+d",
-                        args.seed)
-        counts = dict(zip(("train", "test"), args.samples))
+    with new_folder(args.out, args.force) as out:  # nothing half-written, nothing lost
+        if args.kind == "ntu":
+            counts = prepare_ntu(args.source, out, args.frames or 300, args.bodies,
+                                 args.protocol, args.mode or "pad",
+                                 normalize_view=args.normalize_view, progress=progress)
+        elif args.kind == "ucla":
+            counts = prepare_ucla(args.source, out, args.frames or 52,
+                                  mode=args.mode or "resample", normalize_view=args.normalize_view,
+                                  val_fraction=args.val_fraction, seed=args.seed, progress=progress)
+        elif args.kind == "msr-action3d":
+            counts = prepare_msr(args.source, out, args.frames or 64, args.mode or "resample",
+                                 args.normalize_view, progress=progress)
+        elif args.kind == "utkinect":
+            counts = prepare_utkinect(args.source, out, args.frames or 64, args.protocol,
+                                      args.fold, args.mode or "resample", args.normalize_view)
+        elif args.kind == "stgcn-npy":
+            counts = prepare_stgcn_npy(args.source, out, args.layout)
+        elif args.kind == "ctrgcn-npz":
+            counts = prepare_ctrgcn_npz(args.source, out, layout=args.layout)
+        elif args.kind == "kinetics":
+            counts = prepare_kinetics(args.source, out, args.frames or 300, args.bodies)
+        elif args.kind == "pyskl":
+            counts = prepare_pyskl(args.source, out, args.train_split, args.test_split,
+                                   args.frames, args.bodies)
+        else:
+            write_synthetic(out, *args.samples, args.frames or 32, args.layout or "ntu-rgb+d",
+                            args.seed)
+            counts = dict(zip(("train", "test"), args.samples))
     val = f" / {counts['val']} val" if "val" in counts else ""
     print(f"wrote {args.out}: {counts['train']} train{val} / {counts['test']} test samples")
     return 0

@@ -12,12 +12,14 @@ from ..precision import AMP_MODES
 from ..train.config_file import field_names, read_config
 from ..train import RECIPES, TrainConfig, load_checkpoint, train
 from ..train.distributed import PeerLost
-from ..train.loop import CHECKPOINT
+from ..train.loop import CHECKPOINT, Diverged
 from ..train.recipes import SCHEDULES
 
 # settings that may change when a run is resumed; every other one must match the checkpoint
 RESUMABLE = ("epochs", "workers", "device", "progress", "eval_every", "amp", "compile",
              "tensorboard")
+# recipe settings that may change too (a diverged run continues with a lower --lr)
+RESUMABLE_RECIPE = ("lr", "grad_clip")
 # recipe overrides: option destination -> Recipe field
 RECIPE_OPTIONS = {"lr": "lr", "momentum": "momentum", "nesterov": "nesterov",
                   "weight_decay": "weight_decay", "batch_size": "batch_size",
@@ -121,11 +123,18 @@ def resumed_config(args: argparse.Namespace, checkpoint: Path) -> TrainConfig:
     stored = asdict(TrainConfig.from_stored(load_checkpoint(checkpoint)["config"]))
     requested = asdict(config_from_args(args, **{**stored, "out": args.out}))
     changed = sorted(k for k in requested if k not in RESUMABLE + ("out",)
-                     and requested[k] != stored[k])
+                     and _fixed(requested, k) != _fixed(stored, k))
     if changed:
         detail = ", ".join(f"{k}: run has {stored[k]!r}, asked {requested[k]!r}" for k in changed)
         raise ValueError(f"checkpoint {checkpoint}: was trained with other settings ({detail})")
     return TrainConfig(**requested)
+
+
+def _fixed(config: dict, key: str):
+    """What of ``config[key]`` a resumed run must keep."""
+    if key != "overrides":
+        return config[key]
+    return {k: v for k, v in config[key].items() if k not in RESUMABLE_RECIPE}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -141,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
         config = config_from_args(args, **{**from_file, "data": data, "out": args.out})
     try:
         train(config, resume=args.resume, force=args.force)
-    except PeerLost as err:
+    except (PeerLost, Diverged) as err:
         print(f"stgcn-pyg train: error: {err}", file=sys.stderr)
         return 1
     return 0

@@ -89,6 +89,15 @@ def load_model_and_metadata(path: "str | Path", map_location: "str | torch.devic
         model = model_from_dict(checkpoint)
     except ValueError as err:
         raise ValueError(f"checkpoint {path}: {str(err).removeprefix('checkpoint: ')}") from None
+    except (KeyError, IndexError, TypeError, AttributeError) as err:
+        raise ValueError(f"checkpoint {path}: not a model checkpoint of stgcn-pyg "
+                         f"({type(err).__name__}: {err})") from None
+    bad = [name for name, t in model.state_dict().items()
+           if t.is_floating_point() and not bool(torch.isfinite(t).all())]
+    if bad:
+        raise ValueError(f"checkpoint {path}: {len(bad)} parameters or buffers hold NaN or inf "
+                         f"({', '.join(bad[:3])}{', ...' if len(bad) > 3 else ''}): the run "
+                         f"that wrote it diverged; train again with a lower --lr")
     return model, dict(metadata) if isinstance(metadata, dict) else {}
 
 
@@ -111,10 +120,11 @@ def read_torch_file(path: "str | Path", map_location: "str | torch.device" = "cp
     except EOFError:
         raise ValueError(f"checkpoint {path}: not a readable torch file (empty or cut "
                          f"short)") from None
-    except pickle.UnpicklingError:
-        raise ValueError(f"checkpoint {path}: not a readable torch file (not a weights-only "
-                         f"file: it holds objects other than tensors and plain values, which "
-                         f"are never loaded)") from None
+    except (pickle.UnpicklingError, KeyError, IndexError, ValueError, TypeError,
+            AttributeError, UnicodeDecodeError):
+        raise ValueError(f"checkpoint {path}: not a readable torch file (text, or a file "
+                         f"holding objects other than tensors and plain values, which are "
+                         f"never loaded)") from None
     except (RuntimeError, OSError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise ValueError(f"checkpoint {path}: not a readable torch file (truncated or not a "

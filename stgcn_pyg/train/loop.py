@@ -3,6 +3,7 @@ confusion.png, curves.png}`` out; resumable bit-exactly on CPU, DDP under torchr
 from __future__ import annotations
 
 import contextlib
+import math
 import random
 import sys
 import time
@@ -262,6 +263,12 @@ class _Run:
     def _restore(self, state: dict[str, Any]) -> None:
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
+        if self.scheduler.base_lrs != [self.recipe.lr] * len(self.scheduler.base_lrs):
+            # resumed with another --lr: the schedule continues from there at the new peak
+            factor = self.scheduler.lr_lambdas[0](self.scheduler.last_epoch)
+            self.scheduler.base_lrs = [self.recipe.lr] * len(self.scheduler.base_lrs)
+            for group in self.optimizer.param_groups:
+                group["initial_lr"], group["lr"] = self.recipe.lr, self.recipe.lr * factor
         self.scaler.load_state_dict(state["scaler"])
         self.epoch, self.history = int(state["epoch"]), list(state["history"])
         rngs = state["rng"]
@@ -304,17 +311,19 @@ class _Run:
                    disable=not (self.config.progress and self.info.main), file=sys.stderr)
         start = waited_since = time.perf_counter()
         data_seconds = 0.0  # the main process waiting for batches: what the steps did not hide
-        for x, y in bar:
+        for step, (x, y) in enumerate(bar, start=1):
             data_seconds += time.perf_counter() - waited_since
             x, y = x.to(self.info.device), y.to(self.info.device)
             with autocast(self.config.amp, self.info.device):
                 logits = self.net(x)
                 loss = criterion(logits.float(), y)
             self.optimizer.zero_grad(set_to_none=True)
+            self._stop_unless_finite("loss", loss, epoch, step)
             self.scaler.scale(loss).backward()
-            if self.recipe.grad_clip:
-                self.scaler.unscale_(self.optimizer)
-                nn.utils.clip_grad_norm_(self.model.parameters(), self.recipe.grad_clip)
+            self.scaler.unscale_(self.optimizer)
+            norm = nn.utils.clip_grad_norm_(self.model.parameters(),
+                                            self.recipe.grad_clip or math.inf)
+            self._stop_unless_finite("gradient norm", norm, epoch, step)
             self.scaler.step(self.optimizer)
             self.scaler.update()
             self.scheduler.step()
@@ -328,6 +337,19 @@ class _Run:
         return {"train_loss": loss_sum / count, "train_top1": correct / count,
                 "epoch_seconds": epoch_seconds, "data_seconds": data_seconds,
                 "step_seconds": epoch_seconds - data_seconds}
+
+    def _stop_unless_finite(self, what: str, value: torch.Tensor, epoch: int, step: int) -> None:
+        """Raise :class:`Diverged` when ``value`` is NaN or infinite (fp16's gradient scaler
+        skips such steps itself: there only the loss counts)."""
+        if self.scaler.is_enabled() and what != "loss":
+            return
+        if not bool(torch.isfinite(value)):
+            kept = (f"the checkpoint of epoch {self.epoch} in {self.out} is kept"
+                    if self.epoch else "no epoch finished, nothing was saved")
+            raise Diverged(f"training diverged: {what} {float(value)} at epoch {epoch + 1}, "
+                           f"step {step} (lr {self.optimizer.param_groups[0]['lr']:.4g}); "
+                           f"{kept}: lower the learning rate, e.g. --resume --lr "
+                           f"{self.recipe.lr / 10:g}")
 
     def _evaluate(self) -> dict[str, Any] | None:
         """Test metrics on process 0 (None on the others, which wait)."""
@@ -375,6 +397,10 @@ class _Run:
         self.log(f"test top-1 {final['top1']:.4f}  top-5 {final['top5']:.4f}  -> "
                  f"{self.out / METRICS}")
         return metrics
+
+
+class Diverged(RuntimeError):
+    """The loss or the gradients became NaN or infinite."""
 
 
 def _plain(model: nn.Module) -> STGCN:

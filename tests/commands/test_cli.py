@@ -153,8 +153,11 @@ def test_demo_quick(tmp_path, capsys):
             "--test-samples", "12", "--frames", "8", "--preset", "tiny", "--no-progress"]
     assert main(argv) == 0
     assert "demo: test top-1" in capsys.readouterr().out
-    assert main(argv) == 0  # a second call finds the finished run and re-evaluates it
-    assert json.loads((out / "metrics.json").read_text())["epochs"] == 1
+    assert main(argv) == 2  # a second call never rewrites a finished demo ...
+    assert "holds a finished demo or other files; pass --force" in capsys.readouterr().err
+    assert main(argv[:3] + ["--epochs", "2"] + argv[5:] + ["--force"]) == 0  # ... unless asked
+    assert json.loads((out / "metrics.json").read_text())["epochs"] == 2
+    assert not (tmp_path / ".demo.old").exists()
     check_image(out / "confusion.png")
     check_image(out / "curves.png")
 
