@@ -40,6 +40,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = importlib.import_module(f"stgcn_pyg.commands.{args.module}")
     try:
         return int(command.run(args) or 0)
-    except (ValueError, TypeError, FileNotFoundError) as err:
+    except (ValueError, TypeError, FileNotFoundError, ImportError) as err:
         print(f"stgcn-pyg {args.verb}: error: {err}", file=sys.stderr)
         return 2

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import torch
 
-from ..data import SkeletonFolder, Streams, view_transform
+from ..data import SkeletonFolder, Streams, read_class_names, view_transform
 from ..data.transforms import Compose, clip_windows
 from ..io import save_json
 from ..models import load_model_and_metadata
@@ -96,6 +96,10 @@ class _Member:
         if streams.channels() != model.in_channels:
             raise ValueError(f"--stream {self.stream!r} gives {streams.channels()} channels; "
                              f"checkpoint {checkpoint} expects {model.in_channels}")
+        names = read_class_names(args.data)
+        if names is not None and len(names) != model.num_classes:
+            raise ValueError(f"--data {args.data}: classes.txt names {len(names)} classes, "
+                             f"checkpoint {checkpoint} has {model.num_classes}")
         self.dataset = SkeletonFolder(args.data, args.split, num_classes=model.num_classes,
                                       num_nodes=model.num_nodes, in_channels=3)
         normalize = view_transform(metadata.get("normalize_view", False), model.config["graph"])

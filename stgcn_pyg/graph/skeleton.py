@@ -117,6 +117,18 @@ class Skeleton:
         missing = [key for key in ("num_nodes", "edges", "center") if key not in spec]
         if missing:
             raise ValueError(f"layout file {path}: missing keys {missing}")
+        for key in ("num_nodes", "center"):
+            if not _is_int(spec[key]):
+                raise ValueError(f"layout file {path}: {key}: expected an int, got "
+                                 f"{spec[key]!r}")
+        edges = spec["edges"]
+        if not isinstance(edges, list):
+            raise ValueError(f"layout file {path}: edges: expected a list of [i, j] pairs, got "
+                             f"{edges!r}")
+        for k, edge in enumerate(edges):
+            if not (isinstance(edge, list) and len(edge) == 2 and all(map(_is_int, edge))):
+                raise ValueError(f"layout file {path}: edges[{k}]: expected a pair of int "
+                                 f"joint indices, got {edge!r}")
         return cls.from_edge_list(spec["edges"], spec["center"], spec["num_nodes"],
                                   spec.get("joint_names"), name=spec.get("name", path.stem))
 
@@ -127,6 +139,11 @@ class Skeleton:
         if self.joint_names is not None:
             spec["joint_names"] = list(self.joint_names)
         Path(path).write_text(json.dumps(spec, indent=1))
+
+
+def _is_int(value) -> bool:
+    """A JSON integer (``true`` and ``1.5`` are not)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def hop_distances(num_nodes: int, edges: Iterable[tuple[int, int]],

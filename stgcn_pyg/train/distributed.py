@@ -34,6 +34,8 @@ def setup(device: str | None = None) -> Dist:
     nccl on CUDA. Without torchrun, a single process on ``device`` (default: cuda if any)."""
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if not _parses(device) or torch.device(device).type not in ("cpu", "cuda"):
+        raise ValueError(f"--device {device}: expected cpu, cuda or cuda:N")
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise ValueError(f"--device {device}: CUDA is not available on this machine")
     if world_size == 1:
@@ -85,6 +87,14 @@ def stop_on_sigterm(info: Dist) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _parses(device: str) -> bool:
+    try:
+        torch.device(device)
+    except (RuntimeError, ValueError):
+        return False
+    return True
 
 
 def teardown(info: Dist) -> None:

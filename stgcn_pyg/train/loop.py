@@ -82,6 +82,23 @@ class TrainConfig:
     progress: bool = True
     tensorboard: bool = False
 
+    def __post_init__(self) -> None:
+        """Types a TOML file or a caller can get wrong (``epochs = true`` is not 1 epoch)."""
+        for name in ("epochs", "seed", "workers", "eval_every"):
+            value = getattr(self, name)
+            if not (value is None and name == "epochs") and (
+                    isinstance(value, bool) or not isinstance(value, int)):
+                raise ValueError(f"{name}: expected an int, got {value!r}")
+        for name in ("compile", "sync_bn", "progress", "tensorboard"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name}: expected true or false, got {getattr(self, name)!r}")
+        if self.eval_every < 1:
+            raise ValueError(f"eval_every: expected an int >= 1, got {self.eval_every}")
+        if self.workers < 0:
+            raise ValueError(f"workers: expected an int >= 0, got {self.workers}")
+        if not str(self.out).strip():
+            raise ValueError(f"out: expected a folder name, got {self.out!r}")
+
     def resolved_recipe(self) -> Recipe:
         return get_recipe(self.recipe, **self.overrides)
 

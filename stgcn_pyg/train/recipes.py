@@ -66,6 +66,8 @@ class Recipe:
         object.__setattr__(self, "rotation", rotation)
         if self.nesterov and self.momentum <= 0:
             raise ValueError("nesterov: Nesterov momentum needs momentum > 0")
+        if any(isinstance(m, bool) or not isinstance(m, int) or m < 1 for m in self.milestones):
+            raise ValueError(f"milestones: expected epochs >= 1, got {list(self.milestones)}")
         object.__setattr__(self, "milestones", tuple(int(m) for m in self.milestones))
 
     def updated(self, **overrides: Any) -> "Recipe":

@@ -114,3 +114,61 @@ def test_a_failing_prepare_leaves_the_old_dataset_intact(tmp_path, capsys):
     _error_line(capsys, ["prepare", "msr-action3d", str(raw), "--out", str(data), "--force"])
     assert sorted(p.name for p in data.iterdir()) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "raw"]
+
+
+@pytest.mark.parametrize("layout, message", [
+    ({"num_nodes": 3, "edges": [[0, 1.5]], "center": 0}, r"edges\[0\]: expected a pair of int"),
+    ({"num_nodes": 3, "edges": [[0, 1]], "center": 1.5}, "center: expected an int, got 1.5"),
+    ({"num_nodes": 3, "edges": [["a", 1]], "center": 0}, r"edges\[0\]: expected a pair of int"),
+    ({"num_nodes": 3, "edges": None, "center": 0}, "edges: expected a list of"),
+    ({"num_nodes": True, "edges": [[0, 1]], "center": 0}, "num_nodes: expected an int"),
+])
+def test_bad_layout_files_name_the_file_and_field(tmp_path, layout, message):
+    from stgcn_pyg.graph import get_skeleton
+
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(layout))
+    with pytest.raises(ValueError, match=message) as err:
+        get_skeleton(path)
+    assert "bad.json" in str(err.value)
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--milestones", "-5"], "milestones: expected epochs >= 1, got [-5]"),
+    (["--eval-every", "0"], "eval_every: expected an int >= 1, got 0"),
+    (["--device", "tpu"], "--device tpu: expected cpu, cuda or cuda:N"),
+])
+def test_bad_train_options_get_one_line(tiny_data, tmp_path, capsys, extra, message):
+    line = _error_line(capsys, ["train", "--data", str(tiny_data), "--out", str(tmp_path / "r"),
+                                "--preset", "tiny", "--no-progress", *extra])
+    assert message in line
+
+
+def test_bad_config_values_and_empty_out(tiny_data, tmp_path, capsys):
+    config = tmp_path / "c.toml"
+    config.write_text(f'data = "{tiny_data}"\nepochs = true\n')
+    line = _error_line(capsys, ["train", "--config", str(config), "--out", str(tmp_path / "r")])
+    assert "epochs: expected an int, got True" in line
+    line = _error_line(capsys, ["train", "--data", str(tiny_data), "--out", ""])
+    assert "out: expected a folder name" in line
+
+
+def test_evaluate_refuses_a_class_list_of_another_size(tiny_data, tmp_path, capsys):
+    import shutil
+
+    run = tmp_path / "run"
+    assert main(["train", "--data", str(tiny_data), "--out", str(run), "--preset", "tiny",
+                 "--epochs", "1", "--no-progress"]) == 0
+    other = tmp_path / "other"
+    shutil.copytree(tiny_data, other)
+    (other / "classes.txt").write_text("a\nb\n")
+    line = _error_line(capsys, ["evaluate", "--checkpoint", str(run / "model.pt"), "--data",
+                                str(other)])
+    assert "classes.txt names 2 classes" in line and "has 12" in line
+
+
+def test_bench_out_on_an_existing_file(tmp_path, capsys):
+    path = tmp_path / "results"
+    path.write_text("")
+    assert "expected a folder for the results" in _error_line(
+        capsys, ["bench", "--only", "layers", "--out", str(path)])
