@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -58,7 +59,9 @@ def main() -> None:
                 print(done.stdout[-3000:], done.stderr[-12000:], sep="\n", flush=True)
             counts[kind] += 1
             print(f"run {i + 1}/{args.runs}: {kind} in {seconds[-1]:.1f} s", flush=True)
-    summary = {**counts, "runs": args.runs, "finish_delay": args.finish_delay,
+    code = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True).stdout.strip()
+    summary = {"code": code, **counts, "runs": args.runs, "timeout": args.timeout, "finish_delay": args.finish_delay,
                "max_seconds": round(max(seconds), 1), "processes_left": leftovers,
                "torch": torch.__version__, "cpu": environment(1)["cpu"],
                "capability": torch.backends.cpu.get_cpu_capability()}

@@ -114,12 +114,12 @@ TRAIN_CASES = [
      r"train_label.npy: 13 labels but train_data.npy holds 16 samples"),
     ("epochs-0", None, ["--epochs", "0"], r"epochs: expected a positive int, got 0"),
     ("epochs-negative", None, ["--epochs", "-2"], r"epochs: expected a positive int, got -2"),
-    ("batch-size-0", None, ["--batch-size", "0"], r"batch_size: expected a positive int, got 0"),
+    ("batch-size-0", None, ["--batch-size", "0"], r"batch_size: expected a positive int or None, got 0"),
     ("momentum-1", None, ["--momentum", "1.0"], r"momentum: expected a number in \[0, 1\), got 1.0"),
     ("grad-clip-0", None, ["--grad-clip", "0"],
      r"grad_clip: expected a positive finite number or None, got 0.0"),
     ("batch-size-negative", None, ["--batch-size", "-8"],
-     r"batch_size: expected a positive int, got -8"),
+     r"batch_size: expected a positive int or None, got -8"),
     ("lr-0", None, ["--lr", "0"], r"lr: expected a positive finite number, got 0.0"),
     ("lr-negative", None, ["--lr", "-0.1"], r"lr: expected a positive finite number, got -0.1"),
     ("lr-nan", None, ["--lr", "nan"], r"lr: expected a positive finite number, got nan"),
@@ -237,7 +237,7 @@ def _checkpoint_file(tmp, kind):
 CHECKPOINT_KINDS = {
     "missing": r"model.pt: no such file",
     "0-byte": r"model.pt: not a readable torch file \(empty or cut short\)",
-    "text": r"model.pt: not a readable torch file \(not a weights-only file",
+    "text": r"model.pt: not a readable torch file \(text, or a file holding objects",
     "truncated": r"model.pt: not a readable torch file \(truncated or not a torch archive",
     "foreign": r"model.pt: expected format 'stgcn-pyg/2' or 'stgcn-pyg/1'",
 }
@@ -304,7 +304,7 @@ PREPARE_CASES = [
     ("val-fraction-1", lambda tmp: ["ucla", str(_ucla_file(tmp, "{}").parent), "--val-fraction",
                                     "1"], r"--val-fraction: expected a fraction in \[0, 1\), got 1.0"),
     ("out-is-a-file", lambda tmp: ["synthetic", "--out", str(_layout_file(tmp, "x"))],
-     r"--out .*layout.json: expected a folder, got an existing file"),
+     r"--out .*layout.json: exists and is a file; pass --force"),
 ]
 
 
