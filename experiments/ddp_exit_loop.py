@@ -61,7 +61,8 @@ def main() -> None:
             print(f"run {i + 1}/{args.runs}: {kind} in {seconds[-1]:.1f} s", flush=True)
     code = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True).stdout.strip()
-    summary = {"code": code, **counts, "runs": args.runs, "timeout": args.timeout, "finish_delay": args.finish_delay,
+    summary = {"code": code, **counts, "runs": args.runs, "timeout": args.timeout,
+               "finish_delay": args.finish_delay,
                "max_seconds": round(max(seconds), 1), "processes_left": leftovers,
                "torch": torch.__version__, "cpu": environment(1)["cpu"],
                "capability": torch.backends.cpu.get_cpu_capability()}

@@ -16,7 +16,8 @@ from ..data.prepare import FIT_MODES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", choices=["ntu", "ucla", "msr-action3d", "utkinect", "stgcn-npy", "ctrgcn-npz", "kinetics",
+    parser.add_argument("kind", choices=["ntu", "ucla", "msr-action3d", "utkinect", "stgcn-npy",
+                                         "ctrgcn-npz", "kinetics",
                                          "pyskl", "synthetic"],
                         help="ntu: folder of .skeleton files; ucla: NW-UCLA JSON folder; "
                              "msr-action3d: MSR Action3D skeleton3D.txt folder; utkinect: "

@@ -62,7 +62,8 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     add_layer_arguments(model)
     recipe = parser.add_argument_group("recipe (defaults from --recipe)")
     recipe.add_argument("--recipe", choices=sorted(RECIPES), help="default: default")
-    recipe.add_argument("--epochs", type=int, help="epochs to complete (default: enough for about 1500 SGD steps, "
+    recipe.add_argument("--epochs", type=int,
+                        help="epochs to complete (default: enough for about 1500 SGD steps, "
                         "30 to 200, from the training set's size)")
     recipe.add_argument("--seed", type=int, help="random seed (default: 0)")
     recipe.add_argument("--batch-size", type=int, help="global batch size (default: 16 below 512 "

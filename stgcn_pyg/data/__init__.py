@@ -17,13 +17,14 @@ from .utkinect import UTKinectClip, read_utkinect, utkinect_split
 from .ucla import UCLASequence, read_ucla_json, ucla_files, ucla_recording, ucla_split
 
 __all__ = [
-    "ACTIONS", "Compose", "MSRSequence", "NormalizeView", "NTUSequence", "UTKinectClip", "RandomRotation", "RandomScale", "RandomShift",
-    "RandomTemporalCrop", "Resample", "STREAMS", "SkeletonFolder", "Streams", "UCLASequence",
-    "bone_parents", "bones", "default_augmentation", "fit_sequence", "motion", "msr_files", "msr_split", "prepare_msr", "prepare_utkinect", "read_msr_skeleton",
-    "read_utkinect", "utkinect_split", "view_joints_of", "view_transform",
-    "num_classes_of", "ntu_split", "parse_ntu_name", "prepare_ctrgcn_npz", "prepare_kinetics",
-    "prepare_ntu", "prepare_pyskl", "prepare_stgcn_npy", "prepare_ucla", "read_class_names",
-    "read_folder_meta", "read_ntu_skeleton", "read_ucla_json", "resample",
-    "rotation_matrix", "synthesize", "ucla_files", "ucla_recording", "ucla_split", "write_folder",
+    "ACTIONS", "Compose", "MSRSequence", "NTUSequence", "NormalizeView", "RandomRotation",
+    "RandomScale", "RandomShift", "RandomTemporalCrop", "Resample", "STREAMS", "SkeletonFolder",
+    "Streams", "UCLASequence", "UTKinectClip", "bone_parents", "bones", "default_augmentation",
+    "fit_sequence", "motion", "msr_files", "msr_split", "ntu_split", "num_classes_of",
+    "parse_ntu_name", "prepare_ctrgcn_npz", "prepare_kinetics", "prepare_msr", "prepare_ntu",
+    "prepare_pyskl", "prepare_stgcn_npy", "prepare_ucla", "prepare_utkinect", "read_class_names",
+    "read_folder_meta", "read_msr_skeleton", "read_ntu_skeleton", "read_ucla_json",
+    "read_utkinect", "resample", "rotation_matrix", "synthesize", "ucla_files", "ucla_recording",
+    "ucla_split", "utkinect_split", "view_joints_of", "view_transform", "write_folder",
     "write_synthetic",
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .recording import SubjectRecording, number_rows
 
 NUM_JOINTS = 20
 CLASS_NAMES = ("high arm wave", "horizontal arm wave", "hammer", "hand catch", "forward punch",
@@ -19,14 +20,7 @@ CENTER = 3  # spine (0-based)
 _NAME = re.compile(r"a(\d+)_s(\d+)_e(\d+)_skeleton3D\.txt")
 
 
-@dataclass(frozen=True)
-class MSRSequence:
-    """One sequence: ``joints [T, 20, 3]``, 0-based ``label``, ``subject`` 1..10."""
-
-    name: str
-    joints: np.ndarray
-    label: int
-    subject: int
+MSRSequence = SubjectRecording  # joints [T, 20, 3] in the files' order (layout msr-action3d)
 
 
 def parse_msr_name(path: "str | Path") -> tuple[int, int, int]:
@@ -45,20 +39,8 @@ def read_msr_skeleton(path: "str | Path") -> MSRSequence:
     (a row without 4 numbers, a row count that is not a multiple of 20, no frame, NaN)."""
     path = Path(path)
     action, subject, _ = parse_msr_name(path)
-    rows = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            values = [float(v) for v in line.split()]
-        except ValueError:
-            raise ValueError(f"{path}, line {number}: expected 4 numbers 'x y z c', got "
-                             f"{line.strip()[:60]!r}") from None
-        if len(values) != 4:
-            raise ValueError(f"{path}, line {number}: expected 4 numbers 'x y z c', got "
-                             f"{len(values)}")
-        rows.append(values[:3])
-    if not rows:
+    rows = number_rows(path, 4, "4 numbers 'x y z c'")[:, :3]
+    if not len(rows):
         raise ValueError(f"{path}: empty (no joint rows)")
     if len(rows) % NUM_JOINTS:
         raise ValueError(f"{path}: {len(rows)} joint rows, not a multiple of {NUM_JOINTS} "

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .recording import SubjectRecording, number_rows
 
 NUM_JOINTS = 20
 CLASS_NAMES = ("walk", "sitDown", "standUp", "pickUp", "carry", "throw", "push", "pull",
@@ -18,40 +19,20 @@ PROTOCOLS = ("xsub", "loso")
 _RECORDING = re.compile(r"s(\d+)_e(\d+)")
 
 
-@dataclass(frozen=True)
-class UTKinectClip:
-    """One action: ``joints [T, 20, 3]`` (Kinect v1 order), 0-based ``label``, ``subject``."""
-
-    name: str
-    joints: np.ndarray
-    label: int
-    subject: int
+UTKinectClip = SubjectRecording  # joints [T, 20, 3] in Kinect v1 order
 
 
 def read_utkinect_joints(path: "str | Path") -> tuple[np.ndarray, np.ndarray]:
     """``(frame_ids [F], joints [F, 20, 3])`` of one recording, in file order, the first row
     of a repeated frame id kept (the files repeat some ids with slightly other values)."""
     path = Path(path)
-    ids, rows = [], []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            values = [float(v) for v in line.split()]
-        except ValueError:
-            raise ValueError(f"{path}, line {number}: expected numbers, got "
-                             f"{line.strip()[:60]!r}") from None
-        if len(values) != 1 + 3 * NUM_JOINTS:
-            raise ValueError(f"{path}, line {number}: expected a frame id and "
-                             f"{3 * NUM_JOINTS} coordinates, got {len(values)} numbers")
-        ids.append(values[0])
-        rows.append(values[1:])
-    if not rows:
+    table = number_rows(path, 1 + 3 * NUM_JOINTS, f"a frame id and {3 * NUM_JOINTS} coordinates")
+    if not len(table):
         raise ValueError(f"{path}: empty (no frames)")
-    ids_array = np.asarray(ids)
+    ids_array = table[:, 0]
     _, first = np.unique(ids_array, return_index=True)
     keep = np.sort(first)
-    joints = np.asarray(rows, dtype=np.float32)[keep].reshape(-1, NUM_JOINTS, 3)
+    joints = table[keep, 1:].astype(np.float32).reshape(-1, NUM_JOINTS, 3)
     if not np.isfinite(joints).all():
         raise ValueError(f"{path}: holds NaN or inf")
     return ids_array[keep], joints

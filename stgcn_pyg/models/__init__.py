@@ -7,8 +7,8 @@ from .presets import PRESETS, preset_config, preset_layout
 from .stgcn import STGCN, BlockSpec
 
 __all__ = [
-    "BlockSpec", "CompileCheck", "PRESETS", "STGCN", "check_compiled", "compile_checked", "load_model", "load_model_and_metadata", "maybe_compile",
-    "model_from_dict", "model_from_options", "model_to_dict", "preset_config", "preset_layout",
-    "read_torch_file",
+    "BlockSpec", "CompileCheck", "PRESETS", "STGCN", "check_compiled", "compile_checked",
+    "load_model", "load_model_and_metadata", "maybe_compile", "model_from_dict",
+    "model_from_options", "model_to_dict", "preset_config", "preset_layout", "read_torch_file",
     "save_model", "unwrap_compiled", "upgrade_checkpoint",
 ]

@@ -204,12 +204,12 @@ def test_each_block_owns_its_importance_and_edge_importance_is_honoured():
     assert gcn.blocks[0].gcn.conv.cached is False  # spatial_kwargs reach the layer
 
 
-# Every path compiles on widening blocks; narrowing blocks keep the fused path always on and
-# the rest behind the slow marker (each case is a full inductor compile in the same process).
-COMPILE_CASES = ([pytest.param(path, SMALL[:2], id=f"{path}-widening") for path in PATHS]
-                 + [pytest.param(path, NARROWING[:2], id=f"{path}-narrowing",
-                                 marks=() if path == "fused" else pytest.mark.slow)
-                    for path in PATHS])
+# Every path compiles on widening and narrowing blocks; one case (the default fused path) is
+# always on, the rest behind the slow marker (each case is a full inductor compile).
+COMPILE_CASES = [pytest.param(path, blocks, id=f"{path}-{kind}",
+                              marks=() if (path, kind) == ("fused", "widening") else pytest.mark.slow)
+                 for kind, blocks in (("widening", SMALL[:2]), ("narrowing", NARROWING[:2]))
+                 for path in PATHS]
 
 
 @pytest.mark.parametrize("path, blocks", COMPILE_CASES)
