@@ -3,6 +3,7 @@ confusion.png, curves.png}`` out; resumable bit-exactly on CPU, DDP under torchr
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import random
 import sys
@@ -129,8 +130,8 @@ def train(config: TrainConfig, resume: bool = False, log: Callable[[str], None] 
     try:
         with stop_on_sigterm(info), (RunLock(config.out) if info.main
                                      else contextlib.nullcontext()):
-            run = _Run(config, info, resume, log if info.main else (lambda _: None), force)
-            metrics = run.fit()
+            metrics = _Run(config, info, resume, log if info.main else (lambda _: None),
+                           force).fit()
     except RuntimeError as err:  # no collective teardown: a dead peer would never answer it
         if info.enabled and is_peer_failure(err):
             raise PeerLost(f"process {info.rank} of {info.world_size}: lost the other "
@@ -138,6 +139,10 @@ def train(config: TrainConfig, resume: bool = False, log: Callable[[str], None] 
                            f"checkpoint of the last finished epoch in {config.out} is kept: "
                            f"rerun with --resume to continue") from err
         raise
+    # The run (its DDP reducer, which holds the process group) is gone before the group is
+    # destroyed: freed after destroy_process_group, the reducer now and then never returned
+    # from its destructor (a worker asleep in a futex after its run was complete).
+    gc.collect()
     teardown(info)
     return metrics
 
