@@ -6,7 +6,8 @@ else, as a new user runs them; one JSON line per run in ``experiments/results/de
     python experiments/defaults.py run nw-ucla --seeds 0
     python experiments/defaults.py run demo --seeds 0
     python experiments/defaults.py run msr-action3d --seeds 0 --tag best -- --amp bf16
-    python experiments/defaults.py table      # the markdown table of docs/accuracy.md
+    python experiments/defaults.py table [--docs docs/accuracy.md]   # the table (written
+                                              # between its markers in that page)
 
 Arguments after ``--`` go to ``train`` (rows carry them and a ``tag``; the table's defaults
 column takes only rows without them). Each run is a subprocess with one thread
@@ -35,6 +36,7 @@ ANCHORS = {"msr-action3d": ("cross-subject (557 listed sequences)", 0.8948,
                         "Lie group 2014 (leave-one-sequence-out protocol)"),
            "nw-ucla": ("cross-view (views 1, 2 train)", 0.965, "CTR-GCN 2021, 4 streams"),
            "demo": ("synthetic, 12 actions", None, "")}
+MARKERS = ("<!-- defaults table: experiments/defaults.py table --docs -->", "<!-- end -->")
 TARGETS = {"msr-action3d": 0.92, "utkinect": 0.97, "nw-ucla": 0.92, "demo": 0.99}
 
 
@@ -119,10 +121,16 @@ def main() -> None:
     parser.add_argument("dataset", nargs="?", choices=list(ANCHORS))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--tag", default="defaults")
+    parser.add_argument("--docs", type=Path, help="table: replace it in this page")
     args, extra = parser.parse_known_args()
     extra = [a for a in extra if a != "--"]
     if args.action == "table":
-        print(table(), end="")
+        text = table()
+        if args.docs:
+            page = args.docs.read_text()
+            start, end = page.index(MARKERS[0]) + len(MARKERS[0]), page.index(MARKERS[1])
+            args.docs.write_text(page[:start] + "\n" + text + page[end:])
+        print(text, end="")
     else:
         if args.dataset is None:
             parser.error("run: which dataset")
