@@ -1,0 +1,136 @@
+"""Property-based abuse of the command line (issue 23): whatever hypothesis feeds it, a verb
+run in-process exits 0, or exits 2 with one line that names the argument or the file, and
+changes no file outside its own new folder.
+
+Profiles: ``ci`` (the default, about a minute) and ``long`` (``HYPOTHESIS_PROFILE=long``,
+ten times the examples). Failing examples found go into tests/test_bad_input.py."""
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from training_fixtures import tiny_data, tiny_preset  # noqa: F401
+
+from stgcn_pyg.cli import main
+
+settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.register_profile("long", max_examples=250, deadline=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def _digest(folder: Path) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _refused(capsys, argv, names):
+    """``main(argv)`` exits 2 with one ``stgcn-pyg`` line naming one of ``names``."""
+    try:
+        code = main(argv)
+    except SystemExit as exit:  # argparse's own usage errors
+        code = exit.code
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("stgcn-pyg ")]
+    assert code == 2, (argv, code, err[-2000:])
+    assert len(lines) == 1 and "Traceback" not in err, err[-2000:]
+    assert any(name in lines[0] for name in names), lines[0]
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory):
+    from stgcn_pyg.models import STGCN, BlockSpec, save_model
+
+    path = tmp_path_factory.mktemp("model") / "model.pt"
+    save_model(STGCN(3, 4, "ntu-rgb+d", blocks=[BlockSpec(4)]), path)
+    return path
+
+
+@given(cut=st.floats(0.0, 0.999), noise=st.binary(max_size=64))
+def test_truncated_or_garbled_checkpoints(model_file, tmp_path_factory, capsys, cut, noise):
+    data = model_file.read_bytes()
+    bad = tmp_path_factory.mktemp("bad") / "bad.pt"
+    bad.write_bytes(data[:int(cut * len(data))] + noise)
+    clip = bad.parent / "clip.npy"
+    np.save(clip, np.zeros((3, 4, 25), dtype=np.float32))
+    _refused(capsys, ["predict", "--checkpoint", str(bad), str(clip)], ["bad.pt"])
+
+
+@given(obj=st.recursive(st.none() | st.integers() | st.text(max_size=5) | st.floats(),
+                        lambda inner: st.lists(inner, max_size=3)
+                        | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                        max_leaves=8))
+def test_foreign_pickles_as_checkpoints(tmp_path_factory, capsys, obj):
+    bad = tmp_path_factory.mktemp("pickle") / "foreign.pt"
+    torch.save(obj, bad)
+    _refused(capsys, ["plot", "importance", "--checkpoint", str(bad), "--out",
+                      str(bad.parent / "i.png")], ["foreign.pt"])
+    assert not (bad.parent / "i.png").exists()
+
+
+OPTIONS = {"--epochs": st.integers(-5, 0) | st.just("1.5") | st.just("x"),
+           "--lr": st.sampled_from(["0", "-1", "nan", "inf", "x"]),
+           "--batch-size": st.integers(-3, 0),
+           "--weight-decay": st.sampled_from(["-1", "nan"]),
+           "--label-smoothing": st.sampled_from(["1", "-0.1", "2"]),
+           "--eval-every": st.integers(-2, 0),
+           "--warmup": st.sampled_from(["-1", "inf"]),
+           "--rotation": st.sampled_from(["-1 0 0", "nan 0 0", "inf 1 1"]),
+           "--device": st.sampled_from(["tpu", "cuda:x", "gpu"]),
+           "--workers": st.integers(-3, -1)}
+
+
+@given(option=st.sampled_from(sorted(OPTIONS)), data=st.data())
+def test_bad_train_options(tiny_data, tmp_path_factory, capsys, option, data):
+    value = str(data.draw(OPTIONS[option]))
+    before = _digest(tiny_data)
+    out = tmp_path_factory.mktemp("run") / "run"
+    argv = ["train", "--data", str(tiny_data), "--out", str(out), "--preset", "tiny",
+            "--no-progress", option, *value.split(" ")]
+    _refused(capsys, argv, [option.lstrip("-").replace("-", "_"), option, "rotation",
+                            "warmup"])
+    assert _digest(tiny_data) == before  # the data are never touched
+    assert not out.exists() or not any(out.rglob("*.pt"))  # nothing trained, nothing saved
+
+
+@given(shape=st.sampled_from([(0, 3, 4, 25), (2, 3, 4), (2, 2, 4, 25), (2, 3, 0, 25)]),
+       dtype=st.sampled_from(["float32", "int64", "complex64"]), nan=st.booleans(),
+       labels=st.sampled_from([[0, 1], [0, -1], [0, 99], [0]]))
+def test_bad_npy_folders(tmp_path_factory, capsys, shape, dtype, nan, labels):
+    folder = tmp_path_factory.mktemp("npy")
+    data = np.ones(shape, dtype=dtype)
+    if nan and data.size and dtype != "int64":
+        data.flat[0] = np.nan
+    for split in ("train", "test"):
+        np.save(folder / f"{split}_data.npy", data)
+        np.save(folder / f"{split}_label.npy", np.array(labels))
+    good = (shape == (2, 3, 4, 25) or shape[0] == 2 and len(shape) == 4 and shape[1] == 3
+            and shape[2] > 0) and dtype == "float32" and not nan and labels == [0, 1]
+    if good:
+        return
+    _refused(capsys, ["train", "--data", str(folder), "--out", str(folder / "run"),
+                      "--preset", "tiny", "--epochs", "1", "--no-progress"],
+             [str(folder), "train_data.npy", "train_label.npy", "test_data.npy", "--data",
+              "layout", "num_classes", "data"])
+
+
+@given(spec=st.dictionaries(st.sampled_from(["num_nodes", "edges", "center", "joint_names"]),
+                            st.none() | st.integers(-2, 30) | st.floats(allow_nan=True)
+                            | st.text(max_size=3) | st.booleans()
+                            | st.lists(st.lists(st.integers(-1, 30) | st.floats(), max_size=3),
+                                       max_size=4)))
+def test_bad_layout_files(tmp_path_factory, spec):
+    from stgcn_pyg.graph import get_skeleton
+
+    path = tmp_path_factory.mktemp("layout") / "layout.json"
+    path.write_text(json.dumps(spec))
+    try:
+        get_skeleton(path)
+    except ValueError as err:
+        assert "layout.json" in str(err) or "layout" in str(err), str(err)
