@@ -98,6 +98,8 @@ TRAIN_CASES = [
      r"train_data.npy: cannot tell the layout of V = 7 joints; pass a layout \(registered layouts with 7 joints: none\)"),
     ("data-C-2", _data(lambda d: d[:, :2]), [],
      r"train_data.npy: C = 2 channels \(dim 1\), expected 3"),
+    ("data-0-frames", _data(lambda d: d[:, :, :0]), [],  # found by tests/test_properties.py
+     r"train_data.npy: expected at least one channel, frame, joint and person per sample"),
     ("data-nan", _data(_nan), [], r"train_data.npy: sample 3 holds NaN or inf values"),
     ("data-inf", _data(_inf), [], r"train_data.npy: sample 0 holds NaN or inf values"),
     ("data-0-byte", _write("train_data.npy", b""), [], r"train_data.npy: not a readable .npy"),

@@ -110,10 +110,6 @@ def test_bad_npy_folders(tmp_path_factory, capsys, shape, dtype, nan, labels):
     for split in ("train", "test"):
         np.save(folder / f"{split}_data.npy", data)
         np.save(folder / f"{split}_label.npy", np.array(labels))
-    good = (shape == (2, 3, 4, 25) or shape[0] == 2 and len(shape) == 4 and shape[1] == 3
-            and shape[2] > 0) and dtype == "float32" and not nan and labels == [0, 1]
-    if good:
-        return
     _refused(capsys, ["train", "--data", str(folder), "--out", str(folder / "run"),
                       "--preset", "tiny", "--epochs", "1", "--no-progress"],
              [str(folder), "train_data.npy", "train_label.npy", "test_data.npy", "--data",

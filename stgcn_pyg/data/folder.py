@@ -132,6 +132,9 @@ class SkeletonFolder(Dataset):
                              f"got shape {list(data.shape)}")
         if not np.issubdtype(data.dtype, np.floating):
             raise ValueError(f"{data_path}: expected float data, got dtype {data.dtype}")
+        if 0 in data.shape[1:]:
+            raise ValueError(f"{data_path}: expected at least one channel, frame, joint and "
+                             f"person per sample, got shape {list(data.shape)}")
         if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
             raise ValueError(f"{label_path}: expected 1-D integer labels, got shape "
                              f"{list(labels.shape)} dtype {labels.dtype}")
