@@ -125,7 +125,7 @@ def read_torch_file(path: "str | Path", map_location: "str | torch.device" = "cp
         raise ValueError(f"checkpoint {path}: not a readable torch file (text, or a file "
                          f"holding objects other than tensors and plain values, which are "
                          f"never loaded)") from None
-    except (RuntimeError, OSError) as err:
+    except Exception as err:  # garbled bytes reach many parsers (struct, zip, unpickler)
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise ValueError(f"checkpoint {path}: not a readable torch file (truncated or not a "
                          f"torch archive: {first[:80]})") from None
