@@ -100,6 +100,9 @@ def run_process_tree(command, timeout: float, dump_signal=None, **kwargs):
         except ProcessLookupError:
             pass
         out, err = proc.communicate()
+        gone_by = time.monotonic() + 10  # SIGKILL is delivered asynchronously
+        while any(alive(pid) for pid in seen) and time.monotonic() < gone_by:
+            time.sleep(0.05)
         return subprocess.CompletedProcess(command, None, out, err), seen
 
 
