@@ -172,3 +172,15 @@ def test_bench_out_on_an_existing_file(tmp_path, capsys):
     path.write_text("")
     assert "expected a folder for the results" in _error_line(
         capsys, ["bench", "--only", "layers", "--out", str(path)])
+
+
+def test_export_without_the_onnx_extras_prints_only_the_message(tmp_path, capsys, monkeypatch):
+    import sys
+
+    from stgcn_pyg.models import STGCN, BlockSpec, save_model
+
+    save_model(STGCN(3, 4, "ntu-rgb+d", blocks=[BlockSpec(4)]), tmp_path / "m.pt")
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import onnxruntime fails
+    line = _error_line(capsys, ["export", "--checkpoint", str(tmp_path / "m.pt"), "--out",
+                                str(tmp_path / "m.onnx")])
+    assert "pip install 'stgcn-pyg[onnx]'" in line
