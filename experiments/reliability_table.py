@@ -28,7 +28,8 @@ def outcome(argv: list[str]) -> tuple[int, str]:
         except SystemExit as exit_:
             code = exit_.code
     lines = err.getvalue().strip().splitlines()
-    return code, lines[-1] if lines else ""
+    last = lines[-1] if lines else ""
+    return code, last[last.find("stgcn-pyg "):] if "stgcn-pyg " in last else last  # no bar
 
 
 def rows(good: Path) -> list[tuple[str, str, int, str]]:
