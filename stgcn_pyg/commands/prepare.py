@@ -7,12 +7,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..io import new_folder
-
 from ..data import (prepare_ctrgcn_npz, prepare_kinetics, prepare_msr, prepare_ntu,
                     prepare_pyskl, prepare_stgcn_npy, prepare_ucla, prepare_utkinect,
                     write_synthetic)
 from ..data.prepare import FIT_MODES
+from ..io import new_folder
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -16,7 +16,6 @@ CLASS_NAMES = ("high arm wave", "horizontal arm wave", "hammer", "hand catch", "
                "tennis swing", "tennis serve", "golf swing", "pickup and throw")
 TRAIN_SUBJECTS = frozenset({1, 3, 5, 7, 9})  # cross-subject: the even subjects test
 USED_LIST = "files_used_in_cvpr12_paper.txt"  # the 557 sequences the literature uses
-CENTER = 3  # spine (0-based)
 _NAME = re.compile(r"a(\d+)_s(\d+)_e(\d+)_skeleton3D\.txt")
 
 

@@ -8,6 +8,7 @@ from typing import Callable, Iterable
 import numpy as np
 import torch
 
+from ..graph import get_skeleton
 from . import msr, utkinect
 from .folder import write_folder, write_folder_meta
 from .ntu import read_ntu_skeleton, ntu_split
@@ -121,11 +122,12 @@ def prepare_msr(source: "str | Path", out: "str | Path", frames: int = 64,
     them with their count; all-zero frames are dropped before fitting to ``frames``."""
     samples: dict[str, tuple[list, list]] = {"train": ([], []), "test": ([], [])}
     skipped = []
+    center = get_skeleton("msr-action3d").center  # spine
+    view_joints = view_joints_of("msr-action3d") if normalize_view else None
     for path in progress(msr.msr_files(source, listed_only)):
         try:
             seq = msr.read_msr_skeleton(path)
-            x = fit_sequence(seq.joints[None], frames, 1, msr.CENTER, mode,
-                             view_joints_of("msr-action3d") if normalize_view else None)
+            x = fit_sequence(seq.joints[None], frames, 1, center, mode, view_joints)
         except ValueError as err:
             skipped.append(str(err))
             continue

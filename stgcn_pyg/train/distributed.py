@@ -61,7 +61,8 @@ _PEER_FAILURES = ("Connection closed by peer", "Connection reset by peer", "Brok
 
 def is_peer_failure(err: BaseException) -> bool:
     """``err`` says a collective failed because another process is gone."""
-    return isinstance(err, (PeerLost, dist.DistError)) or any(text in str(err) for text in _PEER_FAILURES)
+    return (isinstance(err, (PeerLost, dist.DistError))
+            or any(text in str(err) for text in _PEER_FAILURES))
 
 
 def first_sentence(err: BaseException) -> str:
@@ -98,11 +99,10 @@ def _parses(device: str) -> bool:
 
 
 def teardown(info: Dist) -> None:
-    """Leave the process group together: a barrier first, so that no process destroys the
-    group (closing its gloo connections) while another still works or has not yet reached its
-    own teardown. Process 0 writes the run's files after the last collective; a process that
-    destroyed the group then and exited left process 0's teardown racing the closed
-    connections, and now and then it never returned."""
+    """Leave the process group together, after a success: a barrier first, so that no process
+    destroys the group while process 0 still writes the run's files. Free everything that
+    holds the group (the run's DDP reducer) before calling this: freed after the destroy, the
+    reducer now and then never returned (docs/training.md, "Several processes")."""
     if info.enabled and dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import math
 import random
 import sys
 import time
@@ -343,8 +342,11 @@ class _Run:
             self._stop_unless_finite("loss", loss, epoch, step)
             self.scaler.scale(loss).backward()
             self.scaler.unscale_(self.optimizer)
-            norm = nn.utils.clip_grad_norm_(self.model.parameters(),
-                                            self.recipe.grad_clip or math.inf)
+            if self.recipe.grad_clip:
+                norm = nn.utils.clip_grad_norm_(self.model.parameters(), self.recipe.grad_clip)
+            else:  # the norm alone: clipping at inf would rescale every gradient by 1.0
+                norm = nn.utils.get_total_norm(
+                    [p.grad for p in self.model.parameters() if p.grad is not None])
             self._stop_unless_finite("gradient norm", norm, epoch, step)
             self.scaler.step(self.optimizer)
             self.scaler.update()
