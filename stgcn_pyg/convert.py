@@ -1,4 +1,4 @@
-"""Load checkpoints of the seed notebook and of the authors' original ST-GCN.
+"""Load checkpoints of the seed notebook, of the authors' original ST-GCN and of pyskl.
 
 Both converters infer class count, channels and importance on/off from the tensors, check
 every key and shape (listing all problems at once), keep the floating dtype of the state dict,
@@ -11,7 +11,7 @@ from typing import Callable, Mapping, Sequence
 import torch
 from torch import Tensor
 
-from .graph import build_graph, to_dense_adjacency
+from .graph import build_graph, from_dense_adjacency, get_skeleton, to_dense_adjacency
 from .models import STGCN, BlockSpec
 from .utils import default_dtype
 
@@ -108,6 +108,80 @@ def from_original_stgcn(state_dict: StateDict, layout, strategy: str, max_hop: i
     mapping["head.bias"] = ("fcn.bias", _same)
     importance = {i: f"edge_importance.{i}" for i in range(count)} if importance_on else {}
     return _load(model, sd, mapping, importance, "original ST-GCN", consumed={"A"})
+
+
+def from_pyskl(state_dict: StateDict, layout: str | None = None) -> STGCN:
+    """An :class:`STGCN` equal (outputs, train and eval mode) to a pyskl recognizer.
+
+    Reads the ``state_dict`` of pyskl's ``RecognizerGCN`` (keys ``backbone.*`` and
+    ``cls_head.fc_cls.*``; an mmcv checkpoint dict holding it under ``"state_dict"`` works
+    too) with the backbone ``STGCN(gcn_adaptive="init", gcn_with_res=True,
+    tcn_type="mstcn")``, i.e. ST-GCN++. Channels, classes, strides and the graph come from
+    the tensors: every block's learned ``A`` [K, V, V] becomes its
+    :class:`~stgcn_pyg.nn.LearnedAdjacency` over all joint pairs (the model's graph buffer
+    holds block 0's). ``layout``, when given, names the skeleton (for plots) and must have V
+    joints.
+    """
+    sd = dict(state_dict.get("state_dict", state_dict)) if isinstance(state_dict, Mapping) \
+        else state_dict
+    sd = _strip_module_prefix(sd)
+    _require(sd, ["backbone.data_bn.weight", "backbone.gcn.0.gcn.A", "cls_head.fc_cls.weight"],
+             "pyskl ST-GCN++")
+    sd = {key.removeprefix("backbone."): value for key, value in sd.items()}
+    prefix = "gcn.{}"
+    count = _count_blocks(sd, prefix + ".gcn.conv.weight", start=0)
+    adjacency = sd["gcn.0.gcn.A"]
+    num_partitions, num_nodes = adjacency.shape[0], adjacency.shape[1]
+    graph = from_dense_adjacency(adjacency.detach().cpu(), all_pairs=True)
+    graph.strategy, graph.all_pairs = "agcn", True
+    if layout is not None:
+        skeleton = get_skeleton(layout)
+        if skeleton.num_nodes != num_nodes:
+            raise ValueError(f"layout: expected a skeleton of V={num_nodes} joints (the "
+                             f"checkpoint's A), got {layout!r} with {skeleton.num_nodes}")
+        graph.layout, graph.center = skeleton.name, skeleton.center
+    widths = [sd[prefix.format(i) + ".gcn.conv.weight"].shape[0] // num_partitions
+              for i in range(count)]
+    has_conv_residual = [prefix.format(i) + ".residual.conv.weight" in sd for i in range(count)]
+    strides = [2 if conv and i > 0 and widths[i - 1] != widths[i] else 1
+               for i, conv in enumerate(has_conv_residual)]
+    in_channels = sd["data_bn.weight"].numel() // num_nodes
+    with default_dtype(_floating_dtype(sd)):
+        model = STGCN.from_preset(
+            "stgcn++", sd["cls_head.fc_cls.weight"].shape[0], graph=graph,
+            in_channels=in_channels,
+            blocks=[BlockSpec(w, s, residual=i > 0) for i, (w, s) in
+                    enumerate(zip(widths, strides))])
+    mapping: dict[str, tuple[str, Callable[[Tensor], Tensor]]] = {}
+    _map_bn(mapping, "data_bn", "data_bn")
+    for i in range(count):
+        src, dst = prefix.format(i), f"blocks.{i}"
+        _map(mapping, f"{dst}.gcn.conv", f"{src}.gcn.conv", ("weight", "bias"))
+        _map_bn(mapping, f"{dst}.tcn.bn_in", f"{src}.gcn.bn")
+        if f"{src}.gcn.down.0.weight" in sd:
+            _map(mapping, f"{dst}.gcn_residual.conv", f"{src}.gcn.down.0", ("weight", "bias"))
+            _map_bn(mapping, f"{dst}.gcn_residual.bn", f"{src}.gcn.down.1")
+        temporal, source = f"{dst}.tcn.conv", f"{src}.tcn"
+        for j in range(4):  # dilated branches: 1x1 conv, BN, ReLU, (3, 1) conv
+            _map(mapping, f"{temporal}.branches.{j}.reduce", f"{source}.branches.{j}.0",
+                 ("weight", "bias"))
+            _map_bn(mapping, f"{temporal}.branches.{j}.bn", f"{source}.branches.{j}.1")
+            _map(mapping, f"{temporal}.branches.{j}.conv", f"{source}.branches.{j}.3.conv",
+                 ("weight", "bias"))
+        _map(mapping, f"{temporal}.branches.4.reduce", f"{source}.branches.4.0",
+             ("weight", "bias"))
+        _map_bn(mapping, f"{temporal}.branches.4.bn", f"{source}.branches.4.1")
+        _map(mapping, f"{temporal}.branches.5", f"{source}.branches.5", ("weight", "bias"))
+        _map_bn(mapping, f"{temporal}.fuse.bn", f"{source}.transform.0")
+        _map(mapping, f"{temporal}.fuse.conv", f"{source}.transform.2", ("weight", "bias"))
+        _map_bn(mapping, f"{dst}.tcn.bn_out", f"{source}.bn")
+        if has_conv_residual[i]:
+            _map(mapping, f"{dst}.residual.conv", f"{src}.residual.conv", ("weight", "bias"))
+            _map_bn(mapping, f"{dst}.residual.bn", f"{src}.residual.bn")
+    mapping["head.weight"] = ("cls_head.fc_cls.weight", _same)
+    mapping["head.bias"] = ("cls_head.fc_cls.bias", _same)
+    importance = {i: f"{prefix.format(i)}.gcn.A" for i in range(count)}
+    return _load(model, sd, mapping, importance, "pyskl ST-GCN++", consumed=set())
 
 
 def _strip_module_prefix(state_dict: StateDict) -> dict[str, Tensor]:
@@ -217,4 +291,4 @@ def _load(model: STGCN, sd: dict, mapping: dict, importance: dict[int, str], sou
     return model
 
 
-__all__ = ["from_original_stgcn", "from_seed_notebook"]
+__all__ = ["from_original_stgcn", "from_pyskl", "from_seed_notebook"]

@@ -71,11 +71,13 @@ def reference_adjacency(num_node, bones, center, strategy, max_hop=1, dilation=1
 
 def reference_spatial(x, weight, bias, adjacency):
     """``einsum('nkctv,kvw->nctw', conv1x1(x), A)`` with the effective (A * M) adjacency;
-    a per-sample adjacency [N, K, V, V] gives ``einsum('nkctv,nkvw->nctw', ...)``."""
+    a per-sample adjacency [N, K, V, V] gives ``einsum('nkctv,nkvw->nctw', ...)``, a per-sample
+    and per-output-channel one [N, C', K, V, V] ``einsum('nkctv,nckvw->nctw', ...)``."""
     y = F.conv2d(x, weight, bias)
     n, kc, t, v = y.shape
     k = adjacency.shape[-3]
-    equation = "nkctv,kvw->nctw" if adjacency.dim() == 3 else "nkctv,nkvw->nctw"
+    equation = {3: "nkctv,kvw->nctw", 4: "nkctv,nkvw->nctw",
+                5: "nkctv,nckvw->nctw"}[adjacency.dim()]
     return torch.einsum(equation, y.view(n, k, kc // k, t, v), adjacency)
 
 

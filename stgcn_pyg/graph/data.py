@@ -14,13 +14,17 @@ from .skeleton import Skeleton
 
 
 def build_graph(layout: "str | Path | Skeleton", strategy: str = "spatial", max_hop: int = 1,
-                dilation: int = 1, exact_distance: bool = False) -> Data:
+                dilation: int = 1, exact_distance: bool = False, all_pairs: bool = False) -> Data:
     """The partitioned skeleton graph of ST-GCN as a PyG ``Data``.
 
     Args:
         layout: a registered name (``"ntu-rgb+d"``, ``"ntu_edge"``, ``"openpose"``, ``"coco"``,
             ``"kinect-v1"``), a ``.json`` layout file or a ``Skeleton``.
-        strategy: ``"uniform"``, ``"distance"`` or ``"spatial"``.
+        strategy: ``"uniform"``, ``"distance"`` or ``"spatial"`` (ST-GCN's), or ``"agcn"``
+            (2s-AGCN's, CTR-GCN's and pyskl's identity / outward / inward; ``max_hop=1``).
+        all_pairs: hold every (partition, source, target) pair as an edge, weight 0 off the
+            skeleton: the graph of networks that learn the whole adjacency (ST-GCN++,
+            CTR-GCN, AAGCN); an edge-level parameter over it is their dense ``A``.
         max_hop: neighbours up to this many hops (>= 1).
         dilation: keep hops ``0, dilation, 2 * dilation, ... <= max_hop`` (>= 1).
         exact_distance: compare true distances to the centre in ``spatial`` (opt-in fix of the
@@ -30,11 +34,13 @@ def build_graph(layout: "str | Path | Skeleton", strategy: str = "spatial", max_
         ``Data`` with ``edge_index`` [2, E] (row 0 source, row 1 target), ``edge_type`` [E]
         (partition 0..K-1), ``edge_weight`` [E] (float64), ``num_nodes`` V, ``num_partitions``
         K, and ``layout``, ``strategy``, ``max_hop``, ``dilation``, ``center``,
-        ``partition_names``. Edges are ordered by partition, then target, then source.
+        ``partition_names`` (and ``all_pairs`` when set). Edges are ordered by partition, then target, then source.
     """
     skeleton = get_skeleton(layout)
     adjacency = partition_adjacency(skeleton, strategy, max_hop, dilation, exact_distance)
-    data = from_dense_adjacency(torch.from_numpy(adjacency))
+    data = from_dense_adjacency(torch.from_numpy(adjacency), all_pairs)
+    if all_pairs:
+        data.all_pairs = True
     data.layout = skeleton.name
     data.strategy = strategy
     data.max_hop = max_hop
@@ -45,14 +51,17 @@ def build_graph(layout: "str | Path | Skeleton", strategy: str = "spatial", max_
     return data
 
 
-def from_dense_adjacency(adjacency: "Tensor | np.ndarray") -> Data:
-    """A ``Data`` holding the non-zeros of a dense ``A[k, src, dst]`` [K, V, V]."""
+def from_dense_adjacency(adjacency: "Tensor | np.ndarray", all_pairs: bool = False) -> Data:
+    """A ``Data`` holding the non-zeros of a dense ``A[k, src, dst]`` [K, V, V], or with
+    ``all_pairs`` every one of its K·V·V entries (zeros included: the graph of a network that
+    learns a weight for every joint pair)."""
     adjacency = torch.as_tensor(adjacency)
     if adjacency.dim() != 3 or adjacency.size(1) != adjacency.size(2):
         raise ValueError(f"adjacency: expected shape [K, V, V], got {list(adjacency.shape)}")
     num_partitions, num_nodes = adjacency.size(0), adjacency.size(1)
     # nonzero() on the (k, dst, src) view gives partition-, then target-, then source-major order.
-    k, dst, src = adjacency.transpose(1, 2).nonzero(as_tuple=True)
+    chosen = torch.ones_like(adjacency, dtype=torch.bool) if all_pairs else adjacency
+    k, dst, src = chosen.transpose(1, 2).nonzero(as_tuple=True)
     return Data(
         edge_index=torch.stack([src, dst]),
         edge_type=k,

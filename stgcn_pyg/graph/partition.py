@@ -1,4 +1,5 @@
-"""The authors' partitioning algorithm (uniform, distance, spatial) on dense numpy arrays.
+"""The authors' partitioning algorithm (uniform, distance, spatial) on dense numpy arrays, and
+the partition of 2s-AGCN, CTR-GCN and pyskl (``"agcn"``).
 
 ``A[k, src, dst]`` follows the original's einsum ``'nkctv,kvw->nctw'``: node ``dst`` receives
 ``sum_k sum_src x_k[src] * A[k, src, dst]``.
@@ -11,15 +12,21 @@ import numpy as np
 from .skeleton import Skeleton, hop_distances
 
 STRATEGIES = ("uniform", "distance", "spatial")
+"""ST-GCN's strategies (hops up to ``max_hop``)."""
+ALL_STRATEGIES = STRATEGIES + ("agcn",)
+"""Every strategy :func:`partition_adjacency` builds; ``"agcn"`` takes only ``max_hop=1``."""
 
 
 def check_partition_args(strategy: str, max_hop: int, dilation: int) -> None:
     """Raise ``ValueError`` for an unknown strategy, ``max_hop < 1`` or ``dilation < 1``."""
-    if strategy not in STRATEGIES:
-        raise ValueError(f"strategy: expected one of {list(STRATEGIES)}, got {strategy!r}")
+    if strategy not in ALL_STRATEGIES:
+        raise ValueError(f"strategy: expected one of {list(ALL_STRATEGIES)}, got {strategy!r}")
     for name, value in (("max_hop", max_hop), ("dilation", dilation)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+    if strategy == "agcn" and (max_hop, dilation) != (1, 1):
+        raise ValueError(f"max_hop, dilation: the 'agcn' strategy has one hop, expected 1 and 1, "
+                         f"got {max_hop} and {dilation}")
 
 
 def valid_hops(max_hop: int, dilation: int) -> list[int]:
@@ -54,6 +61,8 @@ def partition_adjacency(skeleton: Skeleton, strategy: str = "spatial", max_hop: 
     joints farther than that compare equal. ``exact_distance=True`` compares true distances.
     """
     check_partition_args(strategy, max_hop, dilation)
+    if strategy == "agcn":
+        return agcn_adjacency(skeleton)
     hops = valid_hops(max_hop, dilation)
     dist = hop_distance(skeleton, max_hop)
     neighbours = np.isin(dist, hops)
@@ -72,6 +81,26 @@ def partition_adjacency(skeleton: Skeleton, strategy: str = "spatial", max_hop: 
     return np.stack(parts)
 
 
+def agcn_adjacency(skeleton: Skeleton) -> np.ndarray:
+    """The three partitions of 2s-AGCN, CTR-GCN and pyskl's ``mode='spatial'`` [3, V, V].
+
+    ``A[0]`` is the identity (self-loops of weight 1); along every bone ``A[1]`` carries the
+    message from the joint nearer the centre to the farther one, ``A[2]`` the reverse; each of
+    the two is normalized on its own so every target's weights sum to 1. A bone whose ends
+    are as far from the centre (a cycle) is in both partitions, both ways.
+    """
+    v = skeleton.num_nodes
+    center_dist = exact_hop_distance(skeleton)[:, skeleton.center]
+    outward, inward = np.zeros((v, v)), np.zeros((v, v))
+    for a, b in skeleton.edges:
+        for src, dst in ((a, b), (b, a)):
+            if center_dist[src] <= center_dist[dst]:
+                outward[src, dst] = 1.0
+            if center_dist[src] >= center_dist[dst]:
+                inward[src, dst] = 1.0
+    return np.stack([np.eye(v), normalize_columns(outward), normalize_columns(inward)])
+
+
 def partition_names(strategy: str, max_hop: int, dilation: int) -> list[str]:
     """One readable name per partition, in order.
 
@@ -79,6 +108,8 @@ def partition_names(strategy: str, max_hop: int, dilation: int) -> list[str]:
     centre as the target, or farther) and ``"hopH outward"`` (the source is closer).
     """
     check_partition_args(strategy, max_hop, dilation)
+    if strategy == "agcn":
+        return ["self", "outward", "inward"]
     hops = valid_hops(max_hop, dilation)
     if strategy == "uniform":
         return ["all"]

@@ -103,7 +103,7 @@ def load_model_and_metadata(path: "str | Path", map_location: "str | torch.devic
 
 def graph_from_config(config: dict[str, Any]):
     """The graph ``Data`` a stored model config describes."""
-    keys = ("strategy", "max_hop", "dilation", "exact_distance")
+    keys = ("strategy", "max_hop", "dilation", "exact_distance", "all_pairs")
     return model_graph(_graph_from_plain(config["graph"]), **{k: config[k] for k in keys
                                                                   if k in config})
 

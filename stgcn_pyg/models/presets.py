@@ -33,7 +33,20 @@ def _compact() -> dict[str, Any]:
                 kernel_size=9, edge_importance=True, dropout_before_conv=False, blocks=blocks)
 
 
-PRESETS = {"seed": _seed, "stgcn": _stgcn, "compact": _compact}
+def _stgcnpp() -> dict[str, Any]:
+    # pyskl's ST-GCN++ (Duan et al. 2022): the ST-GCN stack with the 2s-AGCN partition, the
+    # adjacency itself learned over every joint pair (gcn_adaptive="init"), a residual inside
+    # the spatial unit (gcn_with_res) and the six-branch temporal unit (tcn_type="mstcn").
+    blocks = [BlockSpec(64, 1, residual=False)]
+    blocks += [BlockSpec(c, s, residual=True) for c, s in
+               [(64, 1), (64, 1), (64, 1), (128, 2), (128, 1), (128, 1), (256, 2), (256, 1),
+                (256, 1)]]
+    return dict(in_channels=3, graph="ntu-rgb+d", strategy="agcn", max_hop=1, all_pairs=True,
+                kernel_size=9, edge_importance="adjacency", gcn_residual=True,
+                dropout_before_conv=False, temporal="mstcn", blocks=blocks)
+
+
+PRESETS = {"seed": _seed, "stgcn": _stgcn, "compact": _compact, "stgcn++": _stgcnpp}
 
 
 def preset_config(name: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from ..nn.graph_bound import register_graph_buffers
 BACKENDS = {"mp": SpatialGraphConv, "dense": DenseSpatialGraphConv}
 """The built-in spatial layers that :meth:`STGCN.to_backend` converts between."""
 GRAPH_METADATA = ("layout", "strategy", "max_hop", "dilation", "exact_distance", "center",
-                  "partition_names")
+                  "partition_names", "all_pairs")
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,15 @@ class STGCN(nn.Module):
         in_channels: input channels C (3 for x, y, z).
         num_classes: number of classes.
         graph: a layout name, ``.json`` file, :class:`Skeleton`, or a graph ``Data``.
-        strategy, max_hop, dilation, exact_distance: partitioning, see
+        strategy, max_hop, dilation, exact_distance, all_pairs: partitioning, see
             :func:`stgcn_pyg.graph.build_graph` (ignored when ``graph`` is a ``Data``).
         blocks: the :class:`BlockSpec` of every block (or dicts of its fields).
         kernel_size: temporal kernel size.
         edge_importance: learn edge importance in every block, one weight per edge (a dense
-            [K, V, V] matrix with ``spatial="dense"``, as the original and the seed keep it).
+            [K, V, V] matrix with ``spatial="dense"``, as the original and the seed keep it);
+            ``"adjacency"``: every block learns the edge weights themselves instead
+            (:class:`~stgcn_pyg.nn.LearnedAdjacency`, ST-GCN++).
+        gcn_residual: give every block's spatial unit its own residual (ST-GCN++).
         dropout_before_conv: dropout placement of :class:`STGCNBlock`.
         spatial, spatial_kwargs: the spatial layer, the one way to choose it: ``"mp"``
             (:class:`SpatialGraphConv`, default), ``"dense"`` (the einsum reference), a PyG conv
@@ -71,8 +74,9 @@ class STGCN(nn.Module):
                  graph: "str | Path | Skeleton | Data" = "ntu-rgb+d", *,
                  strategy: str = "spatial", max_hop: int = 1, dilation: int = 1,
                  exact_distance: bool = False, blocks: Sequence["BlockSpec | dict"] = (),
-                 kernel_size: int = 9, edge_importance: bool = True,
-                 dropout_before_conv: bool = False,
+                 kernel_size: int = 9, edge_importance: "bool | str" = True,
+                 dropout_before_conv: bool = False, gcn_residual: bool = False,
+                 all_pairs: bool = False,
                  spatial: "str | SpatialFactory | None" = None,
                  spatial_kwargs: dict[str, Any] | None = None,
                  temporal: "str | TemporalFactory | None" = None,
@@ -83,12 +87,13 @@ class STGCN(nn.Module):
         if not blocks:
             raise ValueError("blocks: expected at least one BlockSpec, got none")
         spatial = _spatial_choice(spatial, backend)
-        graph_data = model_graph(graph, strategy, max_hop, dilation, exact_distance)
+        graph_data = model_graph(graph, strategy, max_hop, dilation, exact_distance, all_pairs)
         self.config: dict[str, Any] = dict(
             in_channels=in_channels, num_classes=num_classes, graph=graph, strategy=strategy,
             max_hop=max_hop, dilation=dilation, exact_distance=exact_distance,
             blocks=[asdict(b) for b in blocks], kernel_size=kernel_size,
             edge_importance=edge_importance, dropout_before_conv=dropout_before_conv,
+            gcn_residual=gcn_residual, all_pairs=all_pairs,
             spatial=spatial, spatial_kwargs=spatial_kwargs, temporal=temporal,
             temporal_kwargs=temporal_kwargs)
         self.in_channels = in_channels
@@ -98,14 +103,19 @@ class STGCN(nn.Module):
         self.graph_metadata = {key: graph_data[key] for key in GRAPH_METADATA
                                if key in graph_data}
         register_graph_buffers(self, graph_data)
-        importance = (("dense" if spatial == "dense" else "edge") if edge_importance else None)
+        if edge_importance not in (True, False, "adjacency"):
+            raise ValueError(f"edge_importance: expected True, False or 'adjacency', got "
+                             f"{edge_importance!r}")
+        importance = ("adjacency" if edge_importance == "adjacency"
+                      else ("dense" if spatial == "dense" else "edge") if edge_importance
+                      else None)
         temporal = "conv" if temporal is None else temporal
         self.data_bn = nn.BatchNorm1d(in_channels * self.num_nodes)
         channels = [in_channels] + [b.out_channels for b in blocks]
         self.blocks = nn.ModuleList(
             STGCNBlock(channels[i], spec.out_channels, graph_data, spec.stride, kernel_size,
                        spec.dropout, spec.residual, dropout_before_conv, spatial,
-                       spatial_kwargs, temporal, temporal_kwargs, importance)
+                       spatial_kwargs, temporal, temporal_kwargs, importance, gcn_residual)
             for i, spec in enumerate(blocks))
         self.head = nn.Linear(channels[-1], num_classes)
 
@@ -166,12 +176,13 @@ class STGCN(nn.Module):
 
 
 def model_graph(graph: "str | Path | Skeleton | Data", strategy: str = "spatial",
-                max_hop: int = 1, dilation: int = 1, exact_distance: bool = False) -> Data:
+                max_hop: int = 1, dilation: int = 1, exact_distance: bool = False,
+                all_pairs: bool = False) -> Data:
     """The graph of an :class:`STGCN` argument: a ``Data`` as it is, else
     :func:`~stgcn_pyg.graph.build_graph` of the layout with the partition arguments."""
     if isinstance(graph, Data):
         return graph
-    return build_graph(graph, strategy, max_hop, dilation, exact_distance)
+    return build_graph(graph, strategy, max_hop, dilation, exact_distance, all_pairs)
 
 
 def _spatial_choice(spatial: "str | SpatialFactory | None", backend: str | None
@@ -204,8 +215,8 @@ def _convert_layer(layer: nn.Module, cls: type) -> nn.Module:
 def _convert_importance(importance: EdgeImportance, dense: bool, edge_index: Tensor,
                         edge_type: Tensor, dense_shape: tuple[int, int, int]) -> EdgeImportance:
     """The same importance in per-edge [E] or dense [K, V, V] form (off-graph entries: 1)."""
-    if importance.dense == dense:
-        return importance
+    if not isinstance(importance, EdgeImportance) or importance.dense == dense:
+        return importance  # a LearnedAdjacency works with either layer as it is
     at_edges = importance.at_edges(edge_index, edge_type).detach()
     converted = EdgeImportance(dense_shape if dense else (at_edges.numel(),)).to(at_edges)
     with torch.no_grad():

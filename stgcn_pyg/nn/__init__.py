@@ -3,7 +3,7 @@ layers, edge importance, temporal conv, block, the registry of named layers and 
 variants built on it. Importing this package registers every built-in layer."""
 from .block import STGCNBlock
 from .dense_spatial_graph_conv import DenseSpatialGraphConv
-from .edge_importance import EdgeImportance
+from .edge_importance import EdgeImportance, LearnedAdjacency
 from .graph_bound import GraphBound
 from .pyg_conv import FramewiseConv
 from .registry import SPATIAL_LAYERS, TEMPORAL_LAYERS, register_spatial, register_temporal
@@ -13,6 +13,6 @@ from .variants import AdaptiveGraphConv, MultiScaleTemporalConv
 
 __all__ = [
     "AdaptiveGraphConv", "DenseSpatialGraphConv", "EdgeImportance", "FramewiseConv",
-    "GraphBound", "MultiScaleTemporalConv", "SPATIAL_LAYERS", "STGCNBlock", "SpatialGraphConv",
+    "GraphBound", "LearnedAdjacency", "MultiScaleTemporalConv", "SPATIAL_LAYERS", "STGCNBlock", "SpatialGraphConv",
     "TEMPORAL_LAYERS", "TemporalConv", "register_spatial", "register_temporal", "temporal_conv",
 ]

@@ -10,7 +10,7 @@ from torch_geometric.data import Data
 
 from ..utils import accepts
 from .dropout import Dropout
-from .edge_importance import EdgeImportance
+from .edge_importance import EdgeImportance, LearnedAdjacency
 from .registry import SPATIAL_LAYERS, TEMPORAL_LAYERS, Registry
 
 SpatialFactory = Callable[..., nn.Module]
@@ -68,6 +68,10 @@ def build_layer(registry: Registry, spec: "str | Callable[..., nn.Module]",
 class STGCNBlock(nn.Module):
     """``relu(tcn(gcn(x, graph)) + residual(x))`` with ``tcn = BN, ReLU, conv(kt, stride), BN``.
 
+    With ``gcn_residual`` the spatial unit has its own residual, added after its BN and before
+    its ReLU (ST-GCN++'s ``unit_gcn(with_res=True)``):
+    ``relu(BN(gcn(x, graph)) + gcn_residual(x))`` feeds the temporal conv.
+
     The block owns its learnable edge importance (``importance``, as the original model keeps
     one per unit) and receives the graph at every call; the model holds the graph once.
 
@@ -94,7 +98,10 @@ class STGCNBlock(nn.Module):
             ``(channels, kernel_size, stride, **kwargs)``.
         temporal_kwargs: extra keyword arguments of the temporal factory.
         edge_importance: ``"edge"`` (one weight per edge), ``"dense"`` (a [K, V, V] matrix
-            read at the edges) or None: see :class:`EdgeImportance`.
+            read at the edges) or None: see :class:`EdgeImportance`; or ``"adjacency"``: the
+            edge weights themselves learned (:class:`LearnedAdjacency`, ST-GCN++'s ``A``).
+        gcn_residual: give the spatial unit its own residual (identity when the channels
+            agree, else 1x1 conv + BN).
 
     Both layers are checked once at construction by a dry run; a wrong output shape raises a
     ``ValueError`` naming the layer, the expected and the actual shape.
@@ -110,7 +117,7 @@ class STGCNBlock(nn.Module):
                  spatial_kwargs: dict[str, Any] | None = None,
                  temporal: "str | TemporalFactory" = "conv",
                  temporal_kwargs: dict[str, Any] | None = None,
-                 edge_importance: str | None = "edge") -> None:
+                 edge_importance: str | None = "edge", gcn_residual: bool = False) -> None:
         super().__init__()
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout: expected a probability in [0, 1), got {dropout!r}")
@@ -118,12 +125,25 @@ class STGCNBlock(nn.Module):
         self.gcn = build_layer(SPATIAL_LAYERS, spatial, spatial_kwargs,
                                (in_channels, out_channels, k),
                                (1, in_channels, t, v), (1, out_channels, t, v), graph)
-        shapes = {"edge": (graph.edge_index.size(1),), "dense": (k, v, v), None: None}
-        if edge_importance not in shapes:
-            raise ValueError(f"edge_importance: expected 'edge', 'dense' or None, got "
-                             f"{edge_importance!r}")
-        self.importance = (EdgeImportance(shapes[edge_importance])
-                           if edge_importance is not None else None)
+        shapes = {"edge": (graph.edge_index.size(1),), "dense": (k, v, v)}
+        if edge_importance not in (*shapes, "adjacency", None):
+            raise ValueError(f"edge_importance: expected 'edge', 'dense', 'adjacency' or None, "
+                             f"got {edge_importance!r}")
+        if edge_importance == "adjacency":
+            self.importance = LearnedAdjacency(graph.edge_weight)
+        elif edge_importance is not None:
+            self.importance = EdgeImportance(shapes[edge_importance])
+        else:
+            self.importance = None
+        if not gcn_residual:
+            self.gcn_residual = None
+        elif in_channels == out_channels:
+            self.gcn_residual = nn.Identity()
+        else:
+            self.gcn_residual = nn.Sequential(OrderedDict([
+                ("conv", nn.Conv2d(in_channels, out_channels, 1)),
+                ("bn", nn.BatchNorm2d(out_channels)),
+            ]))
         temporal_layer = build_layer(TEMPORAL_LAYERS, temporal, temporal_kwargs,
                                      (out_channels, kernel_size, stride),
                                      (1, out_channels, t, v), (1, out_channels, 4, v))
@@ -151,7 +171,11 @@ class STGCNBlock(nn.Module):
                 edge_weight: Tensor) -> Tensor:
         if self.importance is not None:
             edge_weight = self.importance(edge_index, edge_type, edge_weight)
-        y = self.tcn(self.gcn(x, edge_index, edge_type, edge_weight))
+        y = self.gcn(x, edge_index, edge_type, edge_weight)
+        if self.gcn_residual is None:
+            y = self.tcn(y)
+        else:  # the spatial unit's residual joins between its BN and its ReLU
+            y = self.tcn[1:](self.tcn.bn_in(y) + self.gcn_residual(x))
         if self.residual is not None:
             y = y + self.residual(x)
         return y.relu()

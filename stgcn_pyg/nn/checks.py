@@ -35,6 +35,12 @@ def graph_weights(x: Tensor, edge_index: Tensor, edge_type: Tensor,
     return edge_weight.to(x.dtype)
 
 
+def _weight_shape_fits(edge_weight: Tensor, n: int, num_edges: int) -> bool:
+    shape = list(edge_weight.shape)
+    return (shape in ([num_edges], [n, num_edges])
+            or (len(shape) == 3 and shape[0] == n and shape[2] == num_edges))
+
+
 def check_graph(x: Tensor, edge_index: Tensor, edge_type: Tensor | None,
                 edge_weight: Tensor | None, num_partitions: int | None) -> None:
     """Require a partitioned graph that fits ``x`` [N, C, T, V] and a layer of K partitions
@@ -52,9 +58,10 @@ def check_graph(x: Tensor, edge_index: Tensor, edge_type: Tensor | None,
     if edge_type is not None and list(edge_type.shape) != [num_edges]:
         raise ValueError(f"edge_type: expected shape [E] = [{num_edges}] (one partition per "
                          f"edge of edge_index), got {list(edge_type.shape)}")
-    if edge_weight is not None and list(edge_weight.shape) not in ([num_edges], [n, num_edges]):
-        raise ValueError(f"edge_weight: expected shape [E] = [{num_edges}] or [N, E] = "
-                         f"[{n}, {num_edges}], got {list(edge_weight.shape)}")
+    if edge_weight is not None and not _weight_shape_fits(edge_weight, n, num_edges):
+        raise ValueError(f"edge_weight: expected shape [E] = [{num_edges}], [N, E] = "
+                         f"[{n}, {num_edges}] or [N, C, E] = [{n}, C, {num_edges}], got "
+                         f"{list(edge_weight.shape)}")
     if torch.compiler.is_compiling() or num_edges == 0:
         return
     low, high = int(edge_index.min()), int(edge_index.max())

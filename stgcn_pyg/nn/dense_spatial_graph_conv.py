@@ -17,7 +17,8 @@ class DenseSpatialGraphConv(nn.Module):
     It takes the same arguments and parameters as :class:`SpatialGraphConv` (the two are
     interchangeable, state dicts included) and densifies the edges with
     :func:`stgcn_pyg.graph.dense_adjacency` at every call; per-sample ``edge_weight`` [N, E]
-    gives ``einsum('nkctv,nkvw->nctw', ...)``.
+    gives ``einsum('nkctv,nkvw->nctw', ...)`` and per-channel ``edge_weight`` [N, C', E]
+    ``einsum('nkctv,nckvw->nctw', ...)``.
 
     Args:
         in_channels: input channels C.
@@ -27,7 +28,7 @@ class DenseSpatialGraphConv(nn.Module):
 
     Shapes:
         input ``x`` [N, C, T, V], ``edge_index`` [2, E], ``edge_type`` [E], ``edge_weight``
-        [E], [N, E] or None (all ones); output [N, C', T, V].
+        [E], [N, E], [N, C', E] or None (all ones); output [N, C', T, V].
     """
 
     def __init__(self, in_channels: int, out_channels: int, num_partitions: int,
@@ -50,7 +51,7 @@ class DenseSpatialGraphConv(nn.Module):
         n, _, t, v = y.shape
         y = y.view(n, self.num_partitions, self.out_channels, t, v)
         a = dense_adjacency(edge_index, edge_type, weight.to(y.dtype), self.num_partitions, v)
-        equation = "nkctv,kvw->nctw" if a.dim() == 3 else "nkctv,nkvw->nctw"
+        equation = {3: "nkctv,kvw->nctw", 4: "nkctv,nkvw->nctw", 5: "nkctv,nckvw->nctw"}[a.dim()]
         return torch.einsum(equation, y, a)
 
     def __repr__(self) -> str:

@@ -49,3 +49,37 @@ class EdgeImportance(nn.Module):
 
     def extra_repr(self) -> str:
         return f"shape={tuple(self.weight.shape)}"
+
+
+class LearnedAdjacency(nn.Module):
+    r"""The partitioned adjacency itself as a parameter: one weight per edge entry that
+    *replaces* the graph's ``edge_weight`` (pyskl's ``gcn_adaptive="init"``, the learnable
+    ``A`` of ST-GCN++ and CTR-GCN), initialised to the graph's weights.
+
+    On a graph of the skeleton's edges the learned adjacency stays on them; on a graph built
+    with ``all_pairs=True`` it is the dense ``A`` [K, V, V] of those networks, every joint pair
+    learnable.
+
+    Args:
+        initial: the graph's ``edge_weight`` [E] the parameter starts from.
+
+    Shapes:
+        ``edge_index`` [2, E], ``edge_type`` [E], ``edge_weight`` [E] (read for its dtype
+        only); returns [E].
+    """
+
+    def __init__(self, initial: Tensor) -> None:
+        super().__init__()
+        if initial.dim() != 1:
+            raise ValueError(f"initial: expected the graph's edge weights [E], got shape "
+                             f"{list(initial.shape)}")
+        self.weight = nn.Parameter(initial.detach().clone().to(torch.get_default_dtype()))
+
+    def forward(self, edge_index: Tensor, edge_type: Tensor, edge_weight: Tensor) -> Tensor:
+        if self.weight.numel() != edge_type.numel():
+            raise ValueError(f"edge_index: expected E={self.weight.numel()} edges (the graph the "
+                             f"adjacency was built for), got {edge_type.numel()}")
+        return self.weight.to(edge_weight.dtype)
+
+    def extra_repr(self) -> str:
+        return f"edges={self.weight.numel()}"

@@ -46,7 +46,9 @@ class SpatialGraphConv(MessagePassing):
 
     Like every PyG conv, the layer holds no graph: ``forward`` takes it, so one graph (or a
     PyG ``Batch`` of several skeletons, a disjoint union along V) serves every layer of a
-    model. ``edge_weight`` of shape [N, E] gives every sample its own edge weights.
+    model. ``edge_weight`` of shape [N, E] gives every sample its own edge weights, and
+    [N, C', E] every sample and output channel its own (CTR-GCN's channel-wise topology: the
+    layer then always convolves first, since the weights belong to output channels).
 
     Convolution and aggregation are both linear and act on different axes, so the layer runs
     them in the order that moves the narrower tensor through the graph, without copying it:
@@ -73,8 +75,8 @@ class SpatialGraphConv(MessagePassing):
 
     Shapes:
         input ``x`` [N, C, T, V], ``edge_index`` [2, E] (row 0 source, row 1 target),
-        ``edge_type`` [E] (0..K-1), ``edge_weight`` [E], [N, E] or None (all ones);
-        output [N, C', T, V].
+        ``edge_type`` [E] (0..K-1), ``edge_weight`` [E], [N, E], [N, C', E] or None (all
+        ones); output [N, C', T, V].
     """
 
     def __init__(self, in_channels: int, out_channels: int, num_partitions: int,
@@ -105,7 +107,11 @@ class SpatialGraphConv(MessagePassing):
         kernel = self.conv.weight.view(k, self.out_channels, self.in_channels)
         kernel = kernel.permute(1, 2, 0).unsqueeze(-1)
         path = self.resolved_path(edge_index.size(1), v)
-        if self.in_channels <= self.out_channels:  # aggregate C channels, then convolve
+        per_channel = weight.dim() == 3
+        if per_channel and weight.size(1) != self.out_channels:
+            raise ValueError(f"edge_weight: expected [N, C', E] with C'={self.out_channels} "
+                             f"(the layer's out_channels), got {list(weight.shape)}")
+        if self.in_channels <= self.out_channels and not per_channel:  # aggregate C channels, then convolve
             index = torch.stack([edge_index[0], part + edge_index[1]])
             z = self._aggregate(path, index, x, weight, (v, k * v))  # [N, C, T, K·V]
             out = F.conv2d(z.view(n, self.in_channels, t * k, v), kernel, stride=(k, 1))
@@ -128,17 +134,22 @@ class SpatialGraphConv(MessagePassing):
     def _bias_term(self, edge_index: Tensor, edge_type: Tensor, weight: Tensor, v: int) -> Tensor:
         """[C', V] (or [N, C', V]): node w receives sum_k b_k · sum_{e of k into w} weight_e."""
         colsum = densify(torch.stack([edge_type, edge_index[1]]), weight, self.num_partitions, v)
-        return self.conv.bias.view(self.num_partitions, self.out_channels).t() @ colsum
+        bias = self.conv.bias.view(self.num_partitions, self.out_channels)
+        if weight.dim() == 3:  # per channel: colsum [N, C', K, V]
+            return torch.einsum("kc,nckv->ncv", bias, colsum)
+        return bias.t() @ colsum
 
     def _aggregate(self, path: str, index: Tensor, x: Tensor, weight: Tensor,
                    size: tuple[int, int]) -> Tensor:
-        """Sum ``weight_e · x[..., src_e]`` into ``[..., dst]`` on ``path``; ``weight`` [E] or
-        [N, E] (per sample)."""
+        """Sum ``weight_e · x[..., src_e]`` into ``[..., dst]`` on ``path``; ``weight`` [E],
+        [N, E] (per sample) or [N, C, E] (per sample and channel)."""
         if path == "fused":
             return self.message_and_aggregate(index, x=x, edge_weight=weight,
                                               num_targets=size[1])
         if weight.dim() == 2:  # per sample: broadcast over channels and frames
             weight = weight[:, None, None, :]
+        elif weight.dim() == 3:  # per sample and channel: broadcast over frames
+            weight = weight[:, :, None, :]
         if path == "edge":
             return self.propagate(index, x=x, edge_weight=weight, size=size)
         dst, order = torch.sort(index[1], stable=True)  # "scatter": edges sorted by target
@@ -154,7 +165,8 @@ class SpatialGraphConv(MessagePassing):
     def message_and_aggregate(self, edge_index: Tensor, x: Tensor, edge_weight: Tensor,
                               num_targets: int) -> Tensor:
         """Fused path: scatter the edges into a dense [num_src, num_dst] matrix (one per
-        sample for ``edge_weight`` [N, E]) and do one matmul.
+        sample for ``edge_weight`` [N, E], one per sample and channel for [N, C, E]) and do
+        one matmul.
 
         ``x`` is ``[N, ..., num_src]`` (contiguous, so the matmul folds it for free); the result
         is ``[N, ..., num_dst]``.
@@ -162,7 +174,7 @@ class SpatialGraphConv(MessagePassing):
         dense = densify(edge_index, edge_weight, x.size(-1), num_targets)
         if edge_weight.dim() == 2:  # [N, src, dst] against x [N, C, T, src]
             dense = dense.unsqueeze(1)
-        return x @ dense
+        return x @ dense  # [N, C, src, dst] per channel
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({self.in_channels}, {self.out_channels}, "

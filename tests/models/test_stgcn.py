@@ -40,7 +40,7 @@ def test_stgcn_preset_structure():
 def test_preset_overrides_and_unknown_preset():
     model = STGCN.from_preset("stgcn", 10, graph="openpose", spatial="dense")
     assert model.num_nodes == 18 and isinstance(model.blocks[0].gcn, DenseSpatialGraphConv)
-    with pytest.raises(ValueError, match=r"preset: expected one of \[.*'seed', 'stgcn'\], got 'big'"):
+    with pytest.raises(ValueError, match=r"preset: expected one of \[.*'seed', 'stgcn', 'stgcn\+\+'\], got 'big'"):
         STGCN.from_preset("big", 10)
 
 

@@ -48,7 +48,7 @@ def test_block_shapes():
     block = STGCNBlock(3, 16, graph, stride=2)
     out = block(torch.randn(2, 3, 9, 18), graph.edge_index, graph.edge_type, graph.edge_weight)
     assert out.shape == (2, 16, 5, 18)
-    with pytest.raises(ValueError, match="edge_importance: expected 'edge', 'dense' or None, "
+    with pytest.raises(ValueError, match="edge_importance: expected 'edge', 'dense', 'adjacency' or None, "
                                          "got 'sparse'"):
         STGCNBlock(3, 16, graph, edge_importance="sparse")
     with pytest.raises(ValueError, match="dropout: expected a probability"):

@@ -33,9 +33,12 @@ def _layer(k, dtype, path, c_in=3, c_out=4):
         return SpatialGraphConv(c_in, c_out, k, path=path)
 
 
-def _importance_like(num_edges, batch=None, seed=0):
-    """Factors in [0.5, 1.5] (float64) that stand in for a learned importance."""
+def _importance_like(num_edges, batch=None, seed=0, channels=None):
+    """Factors in [0.5, 1.5] (float64) that stand in for a learned importance: [E], [N, E]
+    with ``batch``, [N, C, E] with ``channels`` too."""
     shape = (num_edges,) if batch is None else (batch, num_edges)
+    if channels is not None:
+        shape = (batch, channels, num_edges)
     return torch.empty(shape, dtype=torch.float64).uniform_(
         0.5, 1.5, generator=torch.Generator().manual_seed(seed))
 
@@ -108,6 +111,30 @@ def test_per_sample_edge_weight_equals_per_sample_einsum(layout, strategy, max_h
     factors = _importance_like(graph.edge_index.size(1), batch=3)
     _check_against_reference(layer, graph, factors, layout, strategy, max_hop, dilation, dtype,
                              n=3)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("c_in,c_out", [(3, 4), (5, 2)], ids=["c_in<c_out", "c_in>c_out"])
+@pytest.mark.parametrize("layout,strategy,max_hop,dilation", PER_SAMPLE)
+def test_per_channel_edge_weight_equals_per_channel_einsum(layout, strategy, max_hop, dilation,
+                                                           c_in, c_out, path, dtype):
+    # edge_weight [N, C', E] (CTR-GCN's channel-wise topology): output channel c of sample n
+    # aggregates over its own graph, einsum('nkctv,nckvw->nctw').
+    torch.manual_seed(0)
+    graph = build_graph(layout, strategy, max_hop, dilation)
+    layer = _layer(graph.num_partitions, dtype, path, c_in, c_out)
+    factors = _importance_like(graph.edge_index.size(1), batch=3, channels=c_out)
+    _check_against_reference(layer, graph, factors, layout, strategy, max_hop, dilation, dtype,
+                             n=3)
+
+
+def test_per_channel_edge_weight_needs_the_output_channels():
+    graph = build_graph("ntu-rgb+d")
+    layer = SpatialGraphConv(3, 4, graph.num_partitions)
+    weight = torch.ones(2, 3, graph.edge_index.size(1))
+    with pytest.raises(ValueError, match=r"edge_weight: expected \[N, C', E\] with C'=4"):
+        layer(torch.randn(2, 3, 5, 25), graph.edge_index, graph.edge_type, weight)
 
 
 @pytest.mark.parametrize("name", ["mp", "dense"])
@@ -241,9 +268,9 @@ GRAPH = build_graph("ntu-rgb+d")  # K = 3, E = 73, V = 25
     ((2, 3, 5, 25), {"edge_type": GRAPH.edge_type + 1}, ValueError,
      r"edge_type: expected partitions in \[0, 2\] \(the layer's num_partitions=3\), got values in \[1, 3\]"),
     ((2, 3, 5, 25), {"edge_weight": torch.ones(72)}, ValueError,
-     r"edge_weight: expected shape \[E\] = \[73\] or \[N, E\] = \[2, 73\], got \[72\]"),
+     r"edge_weight: expected shape \[E\] = \[73\], \[N, E\] = \[2, 73\] or \[N, C, E\] = \[2, C, 73\], got \[72\]"),
     ((2, 3, 5, 25), {"edge_weight": torch.ones(3, 73)}, ValueError,
-     r"edge_weight: expected shape \[E\] = \[73\] or \[N, E\] = \[2, 73\], got \[3, 73\]"),
+     r"edge_weight: expected shape \[E\] = \[73\], \[N, E\] = \[2, 73\] or \[N, C, E\] = \[2, C, 73\], got \[3, 73\]"),
 ])
 @pytest.mark.parametrize("name", ["mp", "dense"])
 def test_bad_input_names_the_argument(x_shape, graph_change, error, match, name):
