@@ -111,27 +111,34 @@ def from_original_stgcn(state_dict: StateDict, layout, strategy: str, max_hop: i
 
 
 def from_pyskl(state_dict: StateDict, layout: str | None = None) -> STGCN:
-    """An :class:`STGCN` equal (outputs, train and eval mode) to a pyskl recognizer.
+    """An :class:`STGCN` equal (outputs and gradients, train and eval mode) to a pyskl
+    recognizer: ST-GCN++ (preset ``"stgcn++"``) or CTR-GCN (preset ``"ctrgcn"``).
 
     Reads the ``state_dict`` of pyskl's ``RecognizerGCN`` (keys ``backbone.*`` and
     ``cls_head.fc_cls.*``; an mmcv checkpoint dict holding it under ``"state_dict"`` works
-    too) with the backbone ``STGCN(gcn_adaptive="init", gcn_with_res=True,
-    tcn_type="mstcn")``, i.e. ST-GCN++. Channels, classes, strides and the graph come from
-    the tensors: every block's learned ``A`` [K, V, V] becomes its
-    :class:`~stgcn_pyg.nn.LearnedAdjacency` over all joint pairs (the model's graph buffer
-    holds block 0's). ``layout``, when given, names the skeleton (for plots) and must have V
-    joints.
+    too) whose backbone is ``STGCN(gcn_adaptive="init", gcn_with_res=True,
+    tcn_type="mstcn")`` (ST-GCN++) or ``CTRGCN``; the network is told by its keys. Channels,
+    classes, strides and the graph come from the tensors: every block's learned ``A``
+    [K, V, V] becomes its :class:`~stgcn_pyg.nn.LearnedAdjacency` over all joint pairs (the
+    model's graph buffer holds block 0's); strides are 2 where the width grows (pyskl's
+    ``down_stages`` = ``inflate_stages``). ``layout``, when given, names the skeleton (for
+    plots) and must have V joints.
     """
-    sd = dict(state_dict.get("state_dict", state_dict)) if isinstance(state_dict, Mapping) \
+    sd = state_dict.get("state_dict", state_dict) if isinstance(state_dict, Mapping) \
         else state_dict
     sd = _strip_module_prefix(sd)
-    _require(sd, ["backbone.data_bn.weight", "backbone.gcn.0.gcn.A", "cls_head.fc_cls.weight"],
-             "pyskl ST-GCN++")
+    network = "ctrgcn" if "backbone.net.0.gcn1.A" in sd else "stgcn++"
+    blocks_key, gcn = ("net", "gcn1") if network == "ctrgcn" else ("gcn", "gcn")
+    source = f"pyskl {'CTR-GCN' if network == 'ctrgcn' else 'ST-GCN++'}"
+    _require(sd, ["backbone.data_bn.weight", f"backbone.{blocks_key}.0.{gcn}.A",
+                  "cls_head.fc_cls.weight"], source)
     sd = {key.removeprefix("backbone."): value for key, value in sd.items()}
-    prefix = "gcn.{}"
-    count = _count_blocks(sd, prefix + ".gcn.conv.weight", start=0)
-    adjacency = sd["gcn.0.gcn.A"]
+    prefix = blocks_key + ".{}"
+    adjacency = sd[f"{blocks_key}.0.{gcn}.A"]
     num_partitions, num_nodes = adjacency.shape[0], adjacency.shape[1]
+    count = _count_blocks(sd, prefix + f".{gcn}.A", start=0)
+    if network == "ctrgcn":
+        _merge_ctrgcn_partitions(sd, prefix, count, num_partitions)
     graph = from_dense_adjacency(adjacency.detach().cpu(), all_pairs=True)
     graph.strategy, graph.all_pairs = "agcn", True
     if layout is not None:
@@ -140,48 +147,89 @@ def from_pyskl(state_dict: StateDict, layout: str | None = None) -> STGCN:
             raise ValueError(f"layout: expected a skeleton of V={num_nodes} joints (the "
                              f"checkpoint's A), got {layout!r} with {skeleton.num_nodes}")
         graph.layout, graph.center = skeleton.name, skeleton.center
-    widths = [sd[prefix.format(i) + ".gcn.conv.weight"].shape[0] // num_partitions
+    widths = [sd[prefix.format(i) + f".{gcn}.conv.weight"].shape[0] // num_partitions
               for i in range(count)]
-    has_conv_residual = [prefix.format(i) + ".residual.conv.weight" in sd for i in range(count)]
-    strides = [2 if conv and i > 0 and widths[i - 1] != widths[i] else 1
-               for i, conv in enumerate(has_conv_residual)]
-    in_channels = sd["data_bn.weight"].numel() // num_nodes
+    strides = [2 if i > 0 and widths[i - 1] != widths[i] else 1 for i in range(count)]
+    data_bn = sd["data_bn.weight"].numel()
+    persons = {"ctrgcn": data_bn // (num_nodes * 3)}.get(network)
+    in_channels = data_bn // (num_nodes * (persons or 1))
     with default_dtype(_floating_dtype(sd)):
         model = STGCN.from_preset(
-            "stgcn++", sd["cls_head.fc_cls.weight"].shape[0], graph=graph,
-            in_channels=in_channels,
+            network, sd["cls_head.fc_cls.weight"].shape[0], graph=graph,
+            in_channels=in_channels, **({"persons": persons} if persons else {}),
             blocks=[BlockSpec(w, s, residual=i > 0) for i, (w, s) in
                     enumerate(zip(widths, strides))])
     mapping: dict[str, tuple[str, Callable[[Tensor], Tensor]]] = {}
     _map_bn(mapping, "data_bn", "data_bn")
     for i in range(count):
         src, dst = prefix.format(i), f"blocks.{i}"
-        _map(mapping, f"{dst}.gcn.conv", f"{src}.gcn.conv", ("weight", "bias"))
-        _map_bn(mapping, f"{dst}.tcn.bn_in", f"{src}.gcn.bn")
-        if f"{src}.gcn.down.0.weight" in sd:
-            _map(mapping, f"{dst}.gcn_residual.conv", f"{src}.gcn.down.0", ("weight", "bias"))
-            _map_bn(mapping, f"{dst}.gcn_residual.bn", f"{src}.gcn.down.1")
-        temporal, source = f"{dst}.tcn.conv", f"{src}.tcn"
-        for j in range(4):  # dilated branches: 1x1 conv, BN, ReLU, (3, 1) conv
-            _map(mapping, f"{temporal}.branches.{j}.reduce", f"{source}.branches.{j}.0",
-                 ("weight", "bias"))
-            _map_bn(mapping, f"{temporal}.branches.{j}.bn", f"{source}.branches.{j}.1")
-            _map(mapping, f"{temporal}.branches.{j}.conv", f"{source}.branches.{j}.3.conv",
-                 ("weight", "bias"))
-        _map(mapping, f"{temporal}.branches.4.reduce", f"{source}.branches.4.0",
-             ("weight", "bias"))
-        _map_bn(mapping, f"{temporal}.branches.4.bn", f"{source}.branches.4.1")
-        _map(mapping, f"{temporal}.branches.5", f"{source}.branches.5", ("weight", "bias"))
-        _map_bn(mapping, f"{temporal}.fuse.bn", f"{source}.transform.0")
-        _map(mapping, f"{temporal}.fuse.conv", f"{source}.transform.2", ("weight", "bias"))
-        _map_bn(mapping, f"{dst}.tcn.bn_out", f"{source}.bn")
-        if has_conv_residual[i]:
+        _map(mapping, f"{dst}.gcn.conv", f"{src}.{gcn}.conv", ("weight", "bias"))
+        if network == "ctrgcn":
+            for ours, theirs in (("source_embed", "conv1"), ("target_embed", "conv2"),
+                                 ("expand", "conv4")):
+                _map(mapping, f"{dst}.gcn.{ours}", f"{src}.{gcn}.{theirs}", ("weight", "bias"))
+            mapping[f"{dst}.gcn.alpha"] = (f"{src}.{gcn}.alpha", lambda a: a.reshape(()))
+        _map_bn(mapping, f"{dst}.tcn.bn_in", f"{src}.{gcn}.bn")
+        if f"{src}.{gcn}.down.0.weight" in sd:
+            _map(mapping, f"{dst}.gcn_residual.conv", f"{src}.{gcn}.down.0", ("weight", "bias"))
+            _map_bn(mapping, f"{dst}.gcn_residual.bn", f"{src}.{gcn}.down.1")
+        if network == "ctrgcn":
+            _map_ctrgcn_temporal(mapping, f"{dst}.tcn.conv", f"{src}.tcn1")
+        else:
+            _map_stgcnpp_temporal(mapping, f"{dst}.tcn.conv", f"{src}.tcn")
+            _map_bn(mapping, f"{dst}.tcn.bn_out", f"{src}.tcn.bn")
+        if f"{src}.residual.conv.weight" in sd:
             _map(mapping, f"{dst}.residual.conv", f"{src}.residual.conv", ("weight", "bias"))
             _map_bn(mapping, f"{dst}.residual.bn", f"{src}.residual.bn")
     mapping["head.weight"] = ("cls_head.fc_cls.weight", _same)
     mapping["head.bias"] = ("cls_head.fc_cls.bias", _same)
-    importance = {i: f"{prefix.format(i)}.gcn.A" for i in range(count)}
-    return _load(model, sd, mapping, importance, "pyskl ST-GCN++", consumed=set())
+    importance = {i: f"{prefix.format(i)}.{gcn}.A" for i in range(count)}
+    return _load(model, sd, mapping, importance, source, consumed={"A"})
+
+
+def _merge_ctrgcn_partitions(sd: dict, prefix: str, count: int, num_partitions: int) -> None:
+    """CTR-GCN keeps one ``CTRGC`` per partition (``convs.k.conv1..4``); ours holds each of
+    the four convolutions once, partition-major: concatenate them in place."""
+    for i in range(count):
+        unit = prefix.format(i) + ".gcn1"
+        for name, ours in (("conv1", "conv1"), ("conv2", "conv2"), ("conv3", "conv"),
+                           ("conv4", "conv4")):
+            for kind in ("weight", "bias"):
+                parts = [sd.pop(f"{unit}.convs.{k}.{name}.{kind}", None)
+                         for k in range(num_partitions)]
+                if all(part is not None for part in parts):
+                    sd[f"{unit}.{ours}.{kind}"] = torch.cat(parts)
+
+
+def _map_stgcnpp_temporal(mapping, temporal: str, source: str) -> None:
+    """pyskl's ``mstcn`` onto :class:`~stgcn_pyg.nn.MultiScaleTemporalConv`."""
+    for j in range(4):  # dilated branches: 1x1 conv, BN, ReLU, (3, 1) conv
+        _map(mapping, f"{temporal}.branches.{j}.reduce", f"{source}.branches.{j}.0",
+             ("weight", "bias"))
+        _map_bn(mapping, f"{temporal}.branches.{j}.bn", f"{source}.branches.{j}.1")
+        _map(mapping, f"{temporal}.branches.{j}.conv", f"{source}.branches.{j}.3.conv",
+             ("weight", "bias"))
+    _map(mapping, f"{temporal}.branches.4.reduce", f"{source}.branches.4.0", ("weight", "bias"))
+    _map_bn(mapping, f"{temporal}.branches.4.bn", f"{source}.branches.4.1")
+    _map(mapping, f"{temporal}.branches.5", f"{source}.branches.5", ("weight", "bias"))
+    _map_bn(mapping, f"{temporal}.fuse.bn", f"{source}.transform.0")
+    _map(mapping, f"{temporal}.fuse.conv", f"{source}.transform.2", ("weight", "bias"))
+
+
+def _map_ctrgcn_temporal(mapping, temporal: str, source: str) -> None:
+    """CTR-GCN's ``MSTCN`` (two dilated branches, max, 1x1, each closed by a BN)."""
+    for j in range(2):
+        _map(mapping, f"{temporal}.branches.{j}.reduce", f"{source}.branches.{j}.0",
+             ("weight", "bias"))
+        _map_bn(mapping, f"{temporal}.branches.{j}.bn", f"{source}.branches.{j}.1")
+        _map(mapping, f"{temporal}.branches.{j}.conv", f"{source}.branches.{j}.3.conv",
+             ("weight", "bias"))
+        _map_bn(mapping, f"{temporal}.branches.{j}.conv_bn", f"{source}.branches.{j}.3.bn")
+    _map(mapping, f"{temporal}.branches.2.reduce", f"{source}.branches.2.0", ("weight", "bias"))
+    _map_bn(mapping, f"{temporal}.branches.2.bn", f"{source}.branches.2.1")
+    _map_bn(mapping, f"{temporal}.branches.2.pool_bn", f"{source}.branches.2.4")
+    _map(mapping, f"{temporal}.branches.3.conv", f"{source}.branches.3.0", ("weight", "bias"))
+    _map_bn(mapping, f"{temporal}.branches.3.conv_bn", f"{source}.branches.3.1")
 
 
 def _strip_module_prefix(state_dict: StateDict) -> dict[str, Tensor]:

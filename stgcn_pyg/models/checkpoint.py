@@ -5,6 +5,7 @@ Format ``stgcn-pyg/2`` (the graph held once by the model, importance by each blo
 format ``stgcn-pyg/1`` are read through :func:`stgcn_pyg.models.legacy.upgrade_v1`."""
 from __future__ import annotations
 
+import inspect
 import pickle
 from dataclasses import asdict
 from pathlib import Path
@@ -99,6 +100,14 @@ def load_model_and_metadata(path: "str | Path", map_location: "str | torch.devic
                          f"({', '.join(bad[:3])}{', ...' if len(bad) > 3 else ''}): the run "
                          f"that wrote it diverged; train again with a lower --lr")
     return model, dict(metadata) if isinstance(metadata, dict) else {}
+
+
+def config_with_defaults(config: dict[str, Any]) -> dict[str, Any]:
+    """A stored model config with every constructor argument it lacks (options added after
+    it was written) at its default: configs of the same model compare equal."""
+    defaults = {name: p.default for name, p in inspect.signature(STGCN).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    return {**defaults, **config}
 
 
 def graph_from_config(config: dict[str, Any]):

@@ -46,7 +46,24 @@ def _stgcnpp() -> dict[str, Any]:
                 dropout_before_conv=False, temporal="mstcn", blocks=blocks)
 
 
-PRESETS = {"seed": _seed, "stgcn": _stgcn, "compact": _compact, "stgcn++": _stgcnpp}
+def _ctrgcn() -> dict[str, Any]:
+    # CTR-GCN (Chen et al. 2021) as pyskl ships it: channel-wise topology refinement over the
+    # learned shared A (every joint pair), the spatial unit's residual, CTR-GCN's four-branch
+    # temporal unit (kernel 5, dilations 1 and 2, no closing BN), data BN per person (M = 2).
+    blocks = [BlockSpec(64, 1, residual=False)]
+    blocks += [BlockSpec(c, s, residual=True) for c, s in
+               [(64, 1), (64, 1), (64, 1), (128, 2), (128, 1), (128, 1), (256, 2), (256, 1),
+                (256, 1)]]
+    return dict(in_channels=3, graph="ntu-rgb+d", strategy="agcn", max_hop=1, all_pairs=True,
+                kernel_size=5, edge_importance="adjacency", gcn_residual=True,
+                temporal_norm=False, persons=2, spatial="ctrgc", temporal="mstcn",
+                temporal_kwargs=dict(branch_kernel=5, branch_norm=True, fuse=False,
+                                     remainder_last=True),
+                dropout_before_conv=False, blocks=blocks)
+
+
+PRESETS = {"seed": _seed, "stgcn": _stgcn, "compact": _compact, "stgcn++": _stgcnpp,
+           "ctrgcn": _ctrgcn}
 
 
 def preset_config(name: str) -> dict[str, Any]:

@@ -55,7 +55,10 @@ class STGCN(nn.Module):
             [K, V, V] matrix with ``spatial="dense"``, as the original and the seed keep it);
             ``"adjacency"``: every block learns the edge weights themselves instead
             (:class:`~stgcn_pyg.nn.LearnedAdjacency`, ST-GCN++).
-        gcn_residual: give every block's spatial unit its own residual (ST-GCN++).
+        gcn_residual: give every block's spatial unit its own residual (ST-GCN++, CTR-GCN).
+        temporal_norm: close every temporal unit with a BatchNorm (off for CTR-GCN).
+        persons: normalize the input over M·V·C channels for exactly this many persons M
+            (CTR-GCN's and AAGCN's data BatchNorm); None: over V·C, any M.
         dropout_before_conv: dropout placement of :class:`STGCNBlock`.
         spatial, spatial_kwargs: the spatial layer, the one way to choose it: ``"mp"``
             (:class:`SpatialGraphConv`, default), ``"dense"`` (the einsum reference), a PyG conv
@@ -76,6 +79,7 @@ class STGCN(nn.Module):
                  exact_distance: bool = False, blocks: Sequence["BlockSpec | dict"] = (),
                  kernel_size: int = 9, edge_importance: "bool | str" = True,
                  dropout_before_conv: bool = False, gcn_residual: bool = False,
+                 temporal_norm: bool = True, persons: int | None = None,
                  all_pairs: bool = False,
                  spatial: "str | SpatialFactory | None" = None,
                  spatial_kwargs: dict[str, Any] | None = None,
@@ -93,7 +97,8 @@ class STGCN(nn.Module):
             max_hop=max_hop, dilation=dilation, exact_distance=exact_distance,
             blocks=[asdict(b) for b in blocks], kernel_size=kernel_size,
             edge_importance=edge_importance, dropout_before_conv=dropout_before_conv,
-            gcn_residual=gcn_residual, all_pairs=all_pairs,
+            gcn_residual=gcn_residual, temporal_norm=temporal_norm, persons=persons,
+            all_pairs=all_pairs,
             spatial=spatial, spatial_kwargs=spatial_kwargs, temporal=temporal,
             temporal_kwargs=temporal_kwargs)
         self.in_channels = in_channels
@@ -110,12 +115,16 @@ class STGCN(nn.Module):
                       else ("dense" if spatial == "dense" else "edge") if edge_importance
                       else None)
         temporal = "conv" if temporal is None else temporal
-        self.data_bn = nn.BatchNorm1d(in_channels * self.num_nodes)
+        if persons is not None and (not isinstance(persons, int) or persons < 1):
+            raise ValueError(f"persons: expected an int >= 1 or None, got {persons!r}")
+        self.persons = persons
+        self.data_bn = nn.BatchNorm1d((persons or 1) * in_channels * self.num_nodes)
         channels = [in_channels] + [b.out_channels for b in blocks]
         self.blocks = nn.ModuleList(
             STGCNBlock(channels[i], spec.out_channels, graph_data, spec.stride, kernel_size,
                        spec.dropout, spec.residual, dropout_before_conv, spatial,
-                       spatial_kwargs, temporal, temporal_kwargs, importance, gcn_residual)
+                       spatial_kwargs, temporal, temporal_kwargs, importance, gcn_residual,
+                       temporal_norm)
             for i, spec in enumerate(blocks))
         self.head = nn.Linear(channels[-1], num_classes)
 
@@ -148,8 +157,14 @@ class STGCN(nn.Module):
             raise ValueError(
                 f"x: expected C={self.in_channels} channels (dim 1) and V={self.num_nodes} "
                 f"joints (dim 3), got shape {list(x.shape)}")
+        if self.persons is not None and m != self.persons:
+            raise ValueError(f"x: expected M={self.persons} persons (dim 4; the model "
+                             f"normalizes its input per person), got shape {given}")
         x = x.permute(0, 4, 3, 1, 2).reshape(n * m, v * c, t)
-        x = self.data_bn(x)
+        if self.persons is None:
+            x = self.data_bn(x)
+        else:  # one BatchNorm channel per (person, joint, coordinate)
+            x = self.data_bn(x.reshape(n, m * v * c, t)).view(n * m, v * c, t)
         x = x.view(n * m, v, c, t).permute(0, 2, 3, 1).contiguous()
         for block in self.blocks:
             x = block(x, self.edge_index, self.edge_type, self.edge_weight)

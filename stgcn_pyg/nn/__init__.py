@@ -9,10 +9,10 @@ from .pyg_conv import FramewiseConv
 from .registry import SPATIAL_LAYERS, TEMPORAL_LAYERS, register_spatial, register_temporal
 from .spatial_graph_conv import SpatialGraphConv
 from .temporal_conv import TemporalConv, temporal_conv
-from .variants import AdaptiveGraphConv, MultiScaleTemporalConv
+from .variants import AdaptiveGraphConv, ChannelTopologyConv, MultiScaleTemporalConv
 
 __all__ = [
-    "AdaptiveGraphConv", "DenseSpatialGraphConv", "EdgeImportance", "FramewiseConv",
+    "AdaptiveGraphConv", "ChannelTopologyConv", "DenseSpatialGraphConv", "EdgeImportance", "FramewiseConv",
     "GraphBound", "LearnedAdjacency", "MultiScaleTemporalConv", "SPATIAL_LAYERS", "STGCNBlock", "SpatialGraphConv",
     "TEMPORAL_LAYERS", "TemporalConv", "register_spatial", "register_temporal", "temporal_conv",
 ]

@@ -102,6 +102,8 @@ class STGCNBlock(nn.Module):
             edge weights themselves learned (:class:`LearnedAdjacency`, ST-GCN++'s ``A``).
         gcn_residual: give the spatial unit its own residual (identity when the channels
             agree, else 1x1 conv + BN).
+        temporal_norm: close the temporal unit with a BatchNorm (``bn_out``; CTR-GCN's
+            temporal layer ends in its own ReLU instead).
 
     Both layers are checked once at construction by a dry run; a wrong output shape raises a
     ``ValueError`` naming the layer, the expected and the actual shape.
@@ -117,7 +119,8 @@ class STGCNBlock(nn.Module):
                  spatial_kwargs: dict[str, Any] | None = None,
                  temporal: "str | TemporalFactory" = "conv",
                  temporal_kwargs: dict[str, Any] | None = None,
-                 edge_importance: str | None = "edge", gcn_residual: bool = False) -> None:
+                 edge_importance: str | None = "edge", gcn_residual: bool = False,
+                 temporal_norm: bool = True) -> None:
         super().__init__()
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout: expected a probability in [0, 1), got {dropout!r}")
@@ -152,8 +155,9 @@ class STGCNBlock(nn.Module):
         drop = [("dropout", Dropout(dropout))] if dropout > 0 else []
         if dropout_before_conv:
             parts += drop
-        parts += [("conv", temporal_layer),
-                  ("bn_out", nn.BatchNorm2d(out_channels))]
+        parts += [("conv", temporal_layer)]
+        if temporal_norm:
+            parts += [("bn_out", nn.BatchNorm2d(out_channels))]
         if not dropout_before_conv:
             parts += drop
         self.tcn = nn.Sequential(OrderedDict(parts))

@@ -25,7 +25,7 @@ from ..graph import get_skeleton, resolve_layout
 from ..io import save_json
 from ..models import (STGCN, compile_checked, model_from_dict, model_from_options, model_to_dict,
                       preset_layout, read_torch_file, save_model, upgrade_checkpoint)
-from ..models.checkpoint import FORMAT_V1
+from ..models.checkpoint import FORMAT_V1, config_with_defaults
 from ..models.compile import compile_module
 from ..models.legacy import upgrade_v1_optimizer
 from ..precision import amp_dtype, autocast, grad_scaler
@@ -275,7 +275,8 @@ class _Run:
                 layout)
 
     def _check_same_model(self, state: dict[str, Any]) -> None:
-        stored, built = state["model"]["config"], model_to_dict(self.model)["config"]
+        stored = config_with_defaults(state["model"]["config"])
+        built = config_with_defaults(model_to_dict(self.model)["config"])
         if stored != built:
             diff = sorted(k for k in built if stored.get(k) != built[k])
             raise ValueError(f"checkpoint {self.out / CHECKPOINT}: holds another model "

@@ -1,8 +1,10 @@
 """Two worked variants built only through the extension points of :mod:`stgcn_pyg.nn.registry`.
 
-Importing this package registers ``"adaptive"`` (spatial) and ``"mstcn"`` (temporal).
+Importing this package registers ``"adaptive"`` and ``"ctrgc"`` (spatial) and ``"mstcn"``
+(temporal).
 """
 from .adaptive_graph_conv import AdaptiveGraphConv
+from .channel_topology_conv import ChannelTopologyConv
 from .multiscale_temporal_conv import MultiScaleTemporalConv
 
-__all__ = ["AdaptiveGraphConv", "MultiScaleTemporalConv"]
+__all__ = ["AdaptiveGraphConv", "ChannelTopologyConv", "MultiScaleTemporalConv"]
