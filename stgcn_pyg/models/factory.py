@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any, Iterable
 
+from .presets import preset_config
 from .stgcn import STGCN
 
 
@@ -13,13 +14,16 @@ def model_from_options(preset: str, num_classes: int, layout: str, in_channels: 
                        spatial_kwargs: dict[str, Any] | None = None,
                        temporal: str | None = None,
                        temporal_kwargs: dict[str, Any] | None = None,
-                       imports: Iterable[str] = ()) -> STGCN:
+                       imports: Iterable[str] = (), persons: int = 1) -> STGCN:
     """``STGCN.from_preset(preset, ...)`` on ``layout`` with ``in_channels`` inputs; every
     other option overrides the preset only when given. ``imports`` are imported first (the
-    modules that register custom layers)."""
+    modules that register custom layers). A preset that normalizes its input per person
+    (CTR-GCN's) is built for the data's ``persons``."""
     for module in imports:
         importlib.import_module(module)
     overrides: dict[str, Any] = dict(graph=layout, in_channels=in_channels)
+    if preset_config(preset).get("persons") is not None:
+        overrides["persons"] = persons
     given = dict(strategy=strategy, spatial=spatial, spatial_kwargs=spatial_kwargs,
                  temporal=temporal, temporal_kwargs=temporal_kwargs)
     overrides.update({key: value for key, value in given.items() if value is not None})

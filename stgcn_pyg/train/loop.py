@@ -157,13 +157,15 @@ def load_checkpoint(path: "str | Path") -> dict[str, Any]:
     return state
 
 
-def build_model(config: TrainConfig, num_classes: int, layout: str) -> STGCN:
-    """The network of a run (see :func:`stgcn_pyg.models.model_from_options`)."""
+def build_model(config: TrainConfig, num_classes: int, layout: str, persons: int = 1) -> STGCN:
+    """The network of a run (see :func:`stgcn_pyg.models.model_from_options`) for clips of
+    ``persons`` persons."""
     return model_from_options(config.preset, num_classes, layout,
                               Streams(config.stream, layout).channels(),
                               strategy=config.strategy, spatial=config.spatial,
                               spatial_kwargs=config.spatial_kwargs, temporal=config.temporal,
-                              temporal_kwargs=config.temporal_kwargs, imports=config.imports)
+                              temporal_kwargs=config.temporal_kwargs, imports=config.imports,
+                              persons=persons)
 
 
 class _Run:
@@ -193,7 +195,9 @@ class _Run:
         if batch % info.world_size:
             raise ValueError(f"batch_size: {batch} is not divisible by the "
                              f"{info.world_size} processes")
-        self.model = build_model(config, self.train_set.num_classes, self.layout)
+        data = self.train_set.data
+        self.model = build_model(config, self.train_set.num_classes, self.layout,
+                                 data.shape[-1] if data.ndim == 5 else 1)
         if state is not None:
             if state["model"].get("format") == FORMAT_V1:  # a run of the previous release
                 names = [name for name, _ in self.model.named_parameters()]
