@@ -20,9 +20,10 @@ from torch.utils.flop_counter import FlopCounterMode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from pyskl_reference import Recognizer, backbone  # noqa: E402
+from pyskl_reference import Recognizer, backbone, with_graph  # noqa: E402
 
 from stgcn_pyg.convert import from_pyskl  # noqa: E402
+from stgcn_pyg.graph import build_graph, to_dense_adjacency  # noqa: E402
 
 RESULTS = ROOT / "experiments" / "results" / "zoo.jsonl"
 NETWORKS = {"stgcn++": ("STGCN", dict(gcn_adaptive="init", gcn_with_res=True,
@@ -39,14 +40,15 @@ def build(network: str, v: int, persons: int, num_classes: int = 10):
     cls = backbone(name)
     if name == "CTRGCN":
         kwargs = dict(kwargs, num_person=persons)
+    module = sys.modules[cls.__module__]
+    pyskl_graph = module.Graph
     if v != 25:  # NW-UCLA: Kinect v1, a layout pyskl lacks
-        from pyskl_reference import with_graph
-
-        from stgcn_pyg.graph import build_graph, to_dense_adjacency
-        module = sys.modules[cls.__module__]
         module.Graph = with_graph(to_dense_adjacency(build_graph("kinect-v1", "agcn")).float())
-    ref = Recognizer(cls(graph_cfg=dict(layout="nturgb+d", mode="spatial"), **kwargs), 256,
-                     num_classes)
+    try:
+        ref = Recognizer(cls(graph_cfg=dict(layout="nturgb+d", mode="spatial"), **kwargs),
+                         256, num_classes)
+    finally:
+        module.Graph = pyskl_graph
     return ref, from_pyskl(ref.state_dict())
 
 
