@@ -14,12 +14,17 @@ def _seed() -> dict[str, Any]:
                 blocks=[BlockSpec(c, s, residual=False, dropout=0.5) for c, s in widths_strides])
 
 
-def _stgcn() -> dict[str, Any]:
-    # The authors' released network: a plain in->64 block, then 9 residual units.
+def _ten_blocks(dropout: float) -> list[BlockSpec]:
+    # The authors' released stack (also pyskl's): a plain in->64 block, then 9 residual units
+    # of widths 64, 128 (stride 2), 256 (stride 2).
     widths_strides = [(64, 1), (64, 1), (64, 1), (128, 2), (128, 1), (128, 1),
                       (256, 2), (256, 1), (256, 1)]
-    blocks = [BlockSpec(64, 1, residual=False, dropout=0.0)]
-    blocks += [BlockSpec(c, s, residual=True, dropout=0.5) for c, s in widths_strides]
+    return ([BlockSpec(64, 1, residual=False, dropout=0.0)]
+            + [BlockSpec(c, s, residual=True, dropout=dropout) for c, s in widths_strides])
+
+
+def _stgcn() -> dict[str, Any]:
+    blocks = _ten_blocks(dropout=0.5)
     return dict(in_channels=3, graph="ntu-rgb+d", strategy="spatial", max_hop=1,
                 kernel_size=9, edge_importance=True, dropout_before_conv=False, blocks=blocks)
 
@@ -37,10 +42,7 @@ def _stgcnpp() -> dict[str, Any]:
     # pyskl's ST-GCN++ (Duan et al. 2022): the ST-GCN stack with the 2s-AGCN partition, the
     # adjacency itself learned over every joint pair (gcn_adaptive="init"), a residual inside
     # the spatial unit (gcn_with_res) and the six-branch temporal unit (tcn_type="mstcn").
-    blocks = [BlockSpec(64, 1, residual=False)]
-    blocks += [BlockSpec(c, s, residual=True) for c, s in
-               [(64, 1), (64, 1), (64, 1), (128, 2), (128, 1), (128, 1), (256, 2), (256, 1),
-                (256, 1)]]
+    blocks = _ten_blocks(dropout=0.0)
     return dict(in_channels=3, graph="ntu-rgb+d", strategy="agcn", max_hop=1, all_pairs=True,
                 kernel_size=9, edge_importance="adjacency", gcn_residual=True,
                 dropout_before_conv=False, temporal="mstcn", blocks=blocks)
@@ -50,10 +52,7 @@ def _ctrgcn() -> dict[str, Any]:
     # CTR-GCN (Chen et al. 2021) as pyskl ships it: channel-wise topology refinement over the
     # learned shared A (every joint pair), the spatial unit's residual, CTR-GCN's four-branch
     # temporal unit (kernel 5, dilations 1 and 2, no closing BN), data BN per person (M = 2).
-    blocks = [BlockSpec(64, 1, residual=False)]
-    blocks += [BlockSpec(c, s, residual=True) for c, s in
-               [(64, 1), (64, 1), (64, 1), (128, 2), (128, 1), (128, 1), (256, 2), (256, 1),
-                (256, 1)]]
+    blocks = _ten_blocks(dropout=0.0)
     return dict(in_channels=3, graph="ntu-rgb+d", strategy="agcn", max_hop=1, all_pairs=True,
                 kernel_size=5, edge_importance="adjacency", gcn_residual=True,
                 temporal_norm=False, persons=2, spatial="ctrgc", temporal="mstcn",
