@@ -10,6 +10,7 @@ from ..models import PRESETS
 from .options import add_layer_arguments, layer_overrides
 from ..precision import AMP_MODES
 from ..train.config_file import field_names, read_config
+from ..train.original_config import check_data
 from ..train import RECIPES, TrainConfig, load_checkpoint, train
 from ..train.distributed import PeerLost
 from ..train.loop import CHECKPOINT, Diverged
@@ -31,10 +32,12 @@ RECIPE_OPTIONS = {"lr": "lr", "momentum": "momentum", "nesterov": "nesterov",
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_run_arguments(parser)
-    parser.add_argument("--config", type=Path, help="a TOML file of settings (e.g. RUN/config."
-                        "toml of an earlier run); options given here override it")
+    parser.add_argument("--config", type=Path, help="a TOML or YAML file of settings (e.g. RUN/"
+                        "config.toml of an earlier run, or an original ST-GCN train.yaml); "
+                        "options given here override it")
     parser.add_argument("--data", help="seed-format folder: {train,test}_{data,label}.npy")
-    parser.add_argument("--out", required=True, help="run folder (checkpoint, metrics, PNGs)")
+    parser.add_argument("--out", help="run folder (checkpoint, metrics, PNGs); required unless "
+                        "--config names one (work_dir of an original ST-GCN config)")
     parser.add_argument("--resume", action="store_true",
                         help="continue the run in --out up to --epochs with its stored settings")
     parser.add_argument("--force", action="store_true",
@@ -139,16 +142,20 @@ def _fixed(config: dict, key: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    checkpoint = Path(args.out) / CHECKPOINT
+    from_file, expected = (read_config(args.config, field_names(TrainConfig))
+                           if args.config and not args.resume else ({}, {}))
+    work_dir = from_file.pop("out", None)  # an original ST-GCN config's work_dir
+    args.out = work_dir if args.out is None else args.out
+    if args.out is None:
+        raise ValueError("--out: required (or work_dir in a --config YAML file)")
     if args.resume:
-        config = resumed_config(args, checkpoint)
+        config = resumed_config(args, Path(args.out) / CHECKPOINT)
     else:
-        from_file = (read_config(args.config, field_names(TrainConfig))
-                     if args.config else {})
         data = args.data or from_file.get("data")
         if data is None:
             raise ValueError("--data: required unless --resume (or given by --config)")
         config = config_from_args(args, **{**from_file, "data": data, "out": args.out})
+        check_data(expected, config.data, args.config)
     try:
         train(config, resume=args.resume, force=args.force)
     except (PeerLost, Diverged) as err:

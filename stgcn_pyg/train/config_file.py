@@ -1,5 +1,6 @@
-"""A run's settings as a TOML file: every run writes ``RUN/config.toml`` (its resolved
-settings) and ``stgcn-pyg train --config FILE`` reads one (the standard library's ``tomllib``).
+"""A run's settings as a file: every run writes ``RUN/config.toml`` (its resolved settings) and
+``stgcn-pyg train --config FILE`` reads one: TOML (the standard library's ``tomllib``), the same
+settings as YAML, or a YAML config of the original ST-GCN (:mod:`.original_config`).
 """
 from __future__ import annotations
 
@@ -11,24 +12,50 @@ from pathlib import Path
 from typing import Any
 
 from ..io import atomic_path
+from .original_config import is_original_config, read_original_config
 
 CONFIG_FILE = "config.toml"
 NOT_STORED = ("out", "progress")  # where a run writes and how it shows progress: per command
 
 
-def read_config(path: "str | Path", known: set[str]) -> dict[str, Any]:
-    """The settings of a TOML file, checked against the ``known`` field names."""
+def read_config(path: "str | Path", known: set[str]) -> tuple[dict[str, Any], dict[str, int]]:
+    """``(settings, expected)``: the settings of a ``.toml`` or ``.yaml``/``.yml`` file, checked
+    against the ``known`` field names; an original ST-GCN config is mapped onto them and
+    ``expected`` holds the channels and classes it names (else it is empty)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"--config {path}: no such file")
-    try:
-        values = tomllib.loads(path.read_text())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ValueError(f"--config {path}: not valid TOML ({err})") from None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        values = _read_yaml(path)
+        if is_original_config(values):
+            return read_original_config(values, path)
+    else:
+        values = _read_toml(path)
     unknown = sorted(set(values) - known)
     if unknown:
         raise ValueError(f"--config {path}: unknown settings {unknown} (expected some of "
                          f"{sorted(known)})")
+    return values, {}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"--config {path}: not valid TOML ({err})") from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml  # a dependency; imported when a YAML file is read
+
+    try:
+        values = yaml.safe_load(path.read_text())
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ValueError(f"--config {path}: not valid YAML ({' '.join(str(err).split())})") \
+            from None
+    if not isinstance(values, dict):
+        raise ValueError(f"--config {path}: expected a mapping of settings, got "
+                         f"{type(values).__name__}")
     return values
 
 

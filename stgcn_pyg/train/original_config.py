@@ -1,0 +1,247 @@
+"""The original ST-GCN's YAML configs (``config/st_gcn/ntu-xsub/train.yaml`` and alike) read as
+``train`` settings: every key is either mapped onto this library's options or refused by name.
+
+The mapping reproduces the authors' recipe, not this library's defaults: the ``stgcn`` preset,
+SGD with momentum 0.9, ``base_lr`` multiplied by 0.1 at each epoch of ``step``, no warm-up, no
+label smoothing, no view normalisation, augmentation only when the feeder asked for it
+(``random_choose`` / ``random_move``). Unset keys take the authors' processor defaults
+(:data:`PROCESSOR_DEFAULTS`). :data:`KEYS` lists what becomes of each key (docs/training.md).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..data.folder import num_classes_of, split_paths
+from ..io import load_npy
+
+#: The authors' processor defaults for the keys a file may leave out.
+PROCESSOR_DEFAULTS = {"base_lr": 0.01, "step": [], "nesterov": True, "weight_decay": 1e-4,
+                      "batch_size": 256, "num_epoch": 80}
+
+#: Each key of the authors' format -> what becomes of it here.
+KEYS: dict[str, str] = {
+    "work_dir": "--out, when --out is not given",
+    "model": "net.st_gcn.Model -> --preset stgcn (other networks refused)",
+    "model_args.in_channels": "checked against the data's channels",
+    "model_args.num_class": "checked against the data's classes",
+    "model_args.dropout": "0.5, the stgcn preset's (other values refused)",
+    "model_args.edge_importance_weighting": "true, the stgcn preset's (false refused)",
+    "model_args.graph_args.layout": "--layout",
+    "model_args.graph_args.strategy": "--strategy",
+    "model_args.graph_args.max_hop": "1 only, the stgcn preset's",
+    "model_args.graph_args.dilation": "1 only",
+    "feeder": "feeder.feeder.Feeder only",
+    "train_feeder_args.data_path": "--data: its folder, holding train_data.npy",
+    "train_feeder_args.label_path": "that folder's train_label.npy",
+    "train_feeder_args.random_choose": "--augment when this or random_move is true",
+    "train_feeder_args.random_move": "--augment when this or random_choose is true",
+    "train_feeder_args.window_size": "-1 only (a fixed crop window is not offered: refused)",
+    "train_feeder_args.debug": "false only",
+    "train_feeder_args.mmap": "accepted: data is always memory-mapped",
+    "test_feeder_args.*": "the same keys: that folder's test_data.npy / test_label.npy",
+    "base_lr": "--lr",
+    "step": "--schedule step --milestones (factor 0.1)",
+    "num_epoch": "--epochs",
+    "batch_size": "--batch-size",
+    "weight_decay": "--weight-decay",
+    "nesterov": "--nesterov / --no-nesterov",
+    "optimizer": "SGD only",
+    "use_gpu": "false -> --device cpu",
+    "device": "GPU ids -> CUDA when available (several GPUs: run under torchrun)",
+    "num_worker": "--workers",
+    "eval_interval": "--eval-every",
+    "phase": "train only",
+    "start_epoch": "0 only (continue a run with --resume)",
+    "debug": "false only",
+    "test_batch_size": "accepted: no effect (evaluation uses the training batch size)",
+    "log_interval": "accepted: no effect (progress bars and metrics.json instead)",
+    "save_interval": "accepted: no effect (a checkpoint after every epoch)",
+    "print_log": "accepted: no effect (always printed)",
+    "save_log": "accepted: no effect (always saved: metrics.json)",
+    "show_topk": "accepted: no effect (top-1 and top-5 are always reported)",
+    "pavi_log": "false only",
+    "save_result": "accepted: no effect (evaluate --scores writes per-sample scores)",
+}
+#: Keys that mark a file as the authors' format.
+MARKERS = ("model_args", "base_lr", "num_epoch", "train_feeder_args", "feeder", "work_dir")
+_NO_EFFECT = {"test_batch_size": int, "log_interval": int, "save_interval": int,
+              "print_log": bool, "save_log": bool, "show_topk": list, "save_result": bool}
+
+
+def is_original_config(values: dict[str, Any]) -> bool:
+    """Whether a parsed YAML file is in the original ST-GCN's format."""
+    return any(key in values for key in MARKERS)
+
+
+class _Reader:
+    """Typed access to one mapping of the file; errors name the file and the dotted key."""
+
+    def __init__(self, values: Any, path: Path, prefix: str = "") -> None:
+        if not isinstance(values, dict):
+            raise ValueError(f"--config {path}: {prefix.rstrip('.') or 'the file'}: expected a "
+                             f"mapping, got {values!r}")
+        self.values, self.path, self.prefix = dict(values), path, prefix
+
+    def error(self, key: str, expected: str, value: Any) -> ValueError:
+        return ValueError(f"--config {self.path}: {self.prefix}{key}: expected {expected}, "
+                          f"got {value!r}")
+
+    def pop(self, key: str, kind: type, default: Any = None) -> Any:
+        if key not in self.values:
+            return default
+        value = self.values.pop(key)
+        if kind is float and not isinstance(value, bool) and isinstance(value, (int, str)):
+            value = _number(value)  # YAML 1.1 reads 1e-4 (no dot) as a string
+        bad_bool = kind is not bool and isinstance(value, bool)
+        if bad_bool or not isinstance(value, kind):
+            raise self.error(key, f"{'a' if kind is not int else 'an'} {kind.__name__}", value)
+        if kind is list:
+            if any(isinstance(v, bool) or not isinstance(v, int) for v in value):
+                raise self.error(key, "a list of ints", value)
+        return value
+
+    def only(self, key: str, kind: type, allowed: Any, reason: str) -> None:
+        value = self.pop(key, kind, allowed)
+        if value != allowed:
+            raise self.error(key, f"{allowed!r} ({reason})", value)
+
+    def sub(self, key: str) -> "_Reader":
+        return _Reader(self.values.pop(key, {}), self.path, f"{self.prefix}{key}.")
+
+    def finish(self) -> None:
+        if self.values:
+            raise ValueError(f"--config {self.path}: unknown or unsupported keys "
+                             f"{[self.prefix + k for k in sorted(self.values)]} (docs/training.md "
+                             f"lists what becomes of each key of the original ST-GCN's configs)")
+
+
+def read_original_config(values: dict[str, Any], path: "str | Path") -> tuple[dict[str, Any],
+                                                                               dict[str, int]]:
+    """``(settings, expected)``: ``TrainConfig`` fields (with ``out`` from ``work_dir``) and the
+    data the file was written for (``in_channels``, ``num_classes``; check them with
+    :func:`check_data`)."""
+    top = _Reader(values, Path(path))
+    settings: dict[str, Any] = {"preset": "stgcn", "normalize_view": False}
+    model = top.pop("model", str, "net.st_gcn.Model")
+    if model != "net.st_gcn.Model":
+        raise top.error("model", "'net.st_gcn.Model' (ST-GCN; other networks are presets: "
+                        "train --preset)", model)
+    work_dir = top.pop("work_dir", str)
+    if work_dir is not None:
+        settings["out"] = work_dir
+    expected = _model_args(top.sub("model_args"), settings)
+    top.only("feeder", str, "feeder.feeder.Feeder", "the authors' feeder of npy folders")
+    augment = _feeder_args(top.sub("train_feeder_args"), "train", settings)
+    _feeder_args(top.sub("test_feeder_args"), "test", settings)
+    steps = top.pop("step", list, PROCESSOR_DEFAULTS["step"])
+    settings["overrides"] = {
+        "lr": top.pop("base_lr", float, PROCESSOR_DEFAULTS["base_lr"]),
+        "weight_decay": top.pop("weight_decay", float, PROCESSOR_DEFAULTS["weight_decay"]),
+        "nesterov": top.pop("nesterov", bool, PROCESSOR_DEFAULTS["nesterov"]),
+        "batch_size": top.pop("batch_size", int, PROCESSOR_DEFAULTS["batch_size"]),
+        "momentum": 0.9, "schedule": "step", "milestones": steps, "gamma": 0.1,
+        "warmup_epochs": 0.0, "label_smoothing": 0.0, "augment": augment}
+    settings["epochs"] = top.pop("num_epoch", int, PROCESSOR_DEFAULTS["num_epoch"])
+    top.only("optimizer", str, "SGD", "the only optimizer here")
+    _runtime(top, settings)
+    top.finish()
+    return settings, expected
+
+
+def _model_args(args: _Reader, settings: dict[str, Any]) -> dict[str, int]:
+    expected = {"in_channels": args.pop("in_channels", int),
+                "num_classes": args.pop("num_class", int)}
+    dropout = args.pop("dropout", float, 0.5)
+    if dropout != 0.5:
+        raise args.error("dropout", "0.5 (the stgcn preset's)", dropout)
+    args.only("edge_importance_weighting", bool, True, "the stgcn preset learns edge importance")
+    graph = args.sub("graph_args")
+    layout = graph.pop("layout", str)
+    if layout is not None:
+        settings["layout"] = layout
+    strategy = graph.pop("strategy", str)
+    if strategy is not None:
+        settings["strategy"] = strategy
+    graph.only("max_hop", int, 1, "the stgcn preset's")
+    graph.only("dilation", int, 1, "the only dilation here")
+    graph.finish()
+    args.finish()
+    return {k: v for k, v in expected.items() if v is not None}
+
+
+def _feeder_args(args: _Reader, split: str, settings: dict[str, Any]) -> bool:
+    """Check a split's feeder paths against the folder format (both splits in one folder);
+    returns whether the feeder augments."""
+    data_path = args.pop("data_path", str)
+    label_path = args.pop("label_path", str)
+    if data_path is not None:
+        folder = Path(data_path).parent
+        ours_data, ours_label = split_paths(folder, split)
+        if Path(data_path).name != ours_data.name:
+            raise args.error("data_path", f"a folder's {ours_data.name} (the folder format; "
+                             f"convert the authors' folders with stgcn-pyg prepare stgcn-npy)",
+                             data_path)
+        if label_path is not None and Path(label_path) != Path(folder, ours_label.name):
+            raise args.error("label_path", f"{Path(folder, ours_label.name)} (next to "
+                             f"data_path)", label_path)
+        known = settings.setdefault("data", str(folder))
+        if Path(known) != folder:
+            raise args.error("data_path", f"a file in {known}, the train split's folder",
+                             data_path)
+    elif label_path is not None:
+        raise args.error("label_path", "to come with data_path", label_path)
+    choose, move = args.pop("random_choose", bool, False), args.pop("random_move", bool, False)
+    args.only("window_size", int, -1, "a fixed crop window is not offered")
+    args.only("debug", bool, False, "no debug subset here")
+    args.pop("mmap", bool)
+    args.finish()
+    return choose or move
+
+
+def _runtime(top: _Reader, settings: dict[str, Any]) -> None:
+    if top.pop("use_gpu", bool, True) is False:
+        settings["device"] = "cpu"
+    gpus = top.values.pop("device", [])  # GPU ids: CUDA is the default where available
+    if isinstance(gpus, int) and not isinstance(gpus, bool):
+        gpus = [gpus]
+    if not isinstance(gpus, list) or any(isinstance(g, bool) or not isinstance(g, int)
+                                         for g in gpus):
+        raise top.error("device", "GPU ids (an int or a list of ints)", gpus)
+    workers = top.pop("num_worker", int)
+    if workers is not None:
+        settings["workers"] = workers
+    eval_every = top.pop("eval_interval", int)
+    if eval_every is not None:
+        settings["eval_every"] = eval_every
+    top.only("phase", str, "train", "the test phase is stgcn-pyg evaluate")
+    top.only("start_epoch", int, 0, "continue a run with --resume")
+    top.only("debug", bool, False, "no debug subset here")
+    top.only("pavi_log", bool, False, "no pavi logging here")
+    for key, kind in _NO_EFFECT.items():
+        top.pop(key, kind)
+
+
+def _number(value: "int | str") -> "float | str":
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+def check_data(expected: dict[str, int], data: "str | Path", path: "str | Path") -> None:
+    """Refuse a data folder whose channels or classes differ from the file's ``model_args``."""
+    if "in_channels" in expected:
+        channels = load_npy(split_paths(data, "train")[0]).shape[1]
+        if channels != expected["in_channels"]:
+            raise ValueError(f"--config {path}: model_args.in_channels: the file says "
+                             f"{expected['in_channels']}, the data in {data} has {channels}")
+    if "num_classes" in expected:
+        classes = num_classes_of(data)
+        if classes != expected["num_classes"]:
+            raise ValueError(f"--config {path}: model_args.num_class: the file says "
+                             f"{expected['num_classes']}, the data in {data} has {classes}")
+
+
+__all__ = ["KEYS", "PROCESSOR_DEFAULTS", "check_data", "is_original_config",
+           "read_original_config"]
