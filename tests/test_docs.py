@@ -50,3 +50,12 @@ def test_extending_tutorial_layer_trains_from_the_cli(tmp_path):
     assert metrics["epochs"] == 2 and 0.0 <= metrics["test_top1"] <= 1.0
     run("evaluate", "--import", "my_layers", "--checkpoint", "run/model.pt", "--data", "data",
         "--out", "eval")
+
+
+def test_pyg_dataset_example_runs():
+    text = (DOCS / "data.md").read_text()
+    section = text.split("## As a PyG `Dataset`")[1]
+    block = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    namespace: dict = {}
+    exec(compile(block, str(DOCS / "data.md"), "exec"), namespace)
+    assert namespace["batch"].num_graphs == 8 and namespace["loss"].requires_grad

@@ -4,6 +4,7 @@ from .folder import (SkeletonFolder, num_classes_of, read_class_names, read_fold
                      write_folder)
 from .ntu import NTUSequence, ntu_split, parse_ntu_name, read_ntu_skeleton
 from .msr import MSRSequence, msr_files, msr_split, read_msr_skeleton
+from .skeleton_dataset import SkeletonDataset
 from .prepare import fit_sequence, prepare_msr, prepare_ntu, prepare_ucla, prepare_utkinect
 from .streams import STREAMS, Streams, bone_parents, bones, motion
 from .synthetic import ACTIONS, synthesize, write_synthetic
@@ -18,7 +19,8 @@ from .ucla import UCLASequence, read_ucla_json, ucla_files, ucla_recording, ucla
 
 __all__ = [
     "ACTIONS", "Compose", "MSRSequence", "NTUSequence", "NormalizeView", "RandomRotation",
-    "RandomScale", "RandomShift", "RandomTemporalCrop", "Resample", "STREAMS", "SkeletonFolder",
+    "RandomScale", "RandomShift", "RandomTemporalCrop", "Resample", "STREAMS", "SkeletonDataset",
+    "SkeletonFolder",
     "Streams", "UCLASequence", "UTKinectClip", "bone_parents", "bones", "default_augmentation",
     "fit_sequence", "motion", "msr_files", "msr_split", "ntu_split", "num_classes_of",
     "parse_ntu_name", "prepare_ctrgcn_npz", "prepare_kinetics", "prepare_msr", "prepare_ntu",

@@ -71,6 +71,24 @@ def from_dense_adjacency(adjacency: "Tensor | np.ndarray", all_pairs: bool = Fal
     )
 
 
+def clips_from_batch(batch: Data, num_nodes: int) -> Tensor:
+    """The clips ``[N, C, T, V, M]`` of a PyG ``Batch`` (or one ``Data``) of skeleton samples,
+    each ``x`` [V, T, C] or [V, T, C, M] (nodes first, as :class:`~stgcn_pyg.data.
+    SkeletonDataset` gives them). The batch's own edges are not used: a model convolves over
+    the graph it holds (its partition strategy, or every joint pair)."""
+    x = batch.x
+    graphs = int(getattr(batch, "num_graphs", 1))
+    if x is None or x.dim() not in (3, 4):
+        raise ValueError(f"batch.x: expected [N·V, T, C] or [N·V, T, C, M] (nodes first), got "
+                         f"{None if x is None else list(x.shape)}")
+    if x.size(0) != graphs * num_nodes:
+        raise ValueError(f"batch.x: expected {graphs} graphs x V={num_nodes} joints = "
+                         f"{graphs * num_nodes} nodes, got {x.size(0)}")
+    if x.dim() == 3:
+        x = x.unsqueeze(-1)
+    return x.view(graphs, num_nodes, *x.shape[1:]).permute(0, 3, 2, 1, 4)
+
+
 def to_dense_adjacency(data: Data) -> Tensor:
     """The dense ``A[k, src, dst]`` [K, V, V] of a graph from ``build_graph`` (float64)."""
     num_partitions = getattr(data, "num_partitions", None)

@@ -11,7 +11,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
-from ..graph import Skeleton, build_graph
+from ..graph import Skeleton, build_graph, clips_from_batch
 from ..nn import DenseSpatialGraphConv, EdgeImportance, SpatialGraphConv, STGCNBlock
 from ..nn.block import SpatialFactory, TemporalFactory
 from ..nn.graph_bound import register_graph_buffers
@@ -142,7 +142,12 @@ class STGCN(nn.Module):
 
         return cls(**{**preset_config(name), "num_classes": num_classes, **overrides})
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: "Tensor | Data") -> Tensor:
+        """Class scores [N, classes] of clips ``x`` [N, C, T, V] or [N, C, T, V, M], or of a
+        PyG ``Batch`` of skeleton samples (``x`` [V, T, C(, M)] each, e.g. from
+        :class:`~stgcn_pyg.data.SkeletonDataset` through PyG's ``DataLoader``)."""
+        if isinstance(x, Data):  # Batch is a Data
+            x = clips_from_batch(x, self.num_nodes)
         given = list(x.shape)
         if x.dim() == 4:
             x = x.unsqueeze(-1)
