@@ -66,6 +66,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_argument("--max-frames", type=int, default=40)
     view_options(sub)
 
+    sub = picture("explain", "which joints and bones decided a model's prediction on a clip "
+                             "(PyG explainers: integrated gradients, saliency, GNNExplainer)")
+    sub.add_argument("--checkpoint", required=True, type=Path)
+    sub.add_argument("clip", type=Path, metavar="CLIP",
+                     help=".npy clip or stack, NTU .skeleton or NW-UCLA .json")
+    sub.add_argument("--index", type=int, default=0, help="clip of a stacked .npy (default 0)")
+    sub.add_argument("--method", choices=("integrated_gradients", "saliency", "gnnexplainer"),
+                     default="integrated_gradients")
+    sub.add_argument("--target", type=int, help="class to explain (default: predicted)")
+    sub.add_argument("--epochs", type=int, default=200, help="gnnexplainer: optimisation steps")
+    sub.add_argument("--seed", type=int, default=0, help="gnnexplainer: random seed")
+    sub.add_argument("--labels", **labels)
+
     sub = picture("confusion", "confusion matrix from metrics.json")
     sub.add_argument("--metrics", required=True, type=Path)
     sub.add_argument("--class-names", help="comma-separated names or a text file, one per line")
@@ -79,7 +92,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     draw = {"graph": _graph, "partitions": _partitions, "importance": _importance,
-            "sequence": _sequence, "confusion": _confusion, "curves": _curves}[args.picture]
+            "sequence": _sequence, "explain": _explain, "confusion": _confusion,
+            "curves": _curves}[args.picture]
     draw(args)
     print(f"wrote {args.out}")
     return 0
@@ -137,6 +151,41 @@ def _sequence(args) -> None:
                   azimuth=args.azimuth, elevation=args.elevation, fps=args.fps,
                   max_frames=args.max_frames,
                   title=args.input.stem + (f" [{args.index}]" if args.index is not None else ""))
+
+
+def _explain(args) -> None:
+    import numpy as np
+    import torch
+
+    from ..data.clips import model_input, read_clips
+    from ..explain import explain_clip
+    from ..models import load_model_and_metadata
+    from ..viz.explanation import plot_explanation
+
+    if args.epochs < 1:
+        raise ValueError(f"--epochs: expected a positive int, got {args.epochs}")
+    model, metadata = load_model_and_metadata(args.checkpoint)
+    model.eval()
+    raw_channels, to_input = model_input(model, metadata, args.checkpoint)
+    clips = read_clips(args.clip, raw_channels, model.num_nodes)
+    if not 0 <= args.index < len(clips):
+        raise ValueError(f"--index: expected 0..{len(clips) - 1} ({args.clip} holds "
+                         f"{len(clips)} clips), got {args.index}")
+    name, clip = clips[args.index]
+    if not np.isfinite(clip).all():
+        raise ValueError(f"{name}: holds NaN or inf coordinates")
+    x = to_input(torch.from_numpy(np.ascontiguousarray(clip)))
+    if model.persons is not None and x.size(-1) != model.persons:
+        raise ValueError(f"{name}: the model takes {model.persons} persons, the clip holds "
+                         f"{x.size(-1)}")
+    torch.manual_seed(args.seed)
+    explanation = explain_clip(model, x, args.method, args.target, epochs=args.epochs)
+    names = metadata.get("class_names") or [str(i) for i in range(model.num_classes)]
+    plot_explanation(explanation, model.graph, args.out, labels=args.labels,
+                     class_name=names[explanation.target])
+    top = explanation.joint_mask.topk(min(5, model.num_nodes))
+    print(f"{name}: {args.method} for class {explanation.target} ({names[explanation.target]});"
+          f" top joints " + ", ".join(f"{int(v)} {float(s):.3f}" for s, v in zip(*top)))
 
 
 def _confusion(args) -> None:

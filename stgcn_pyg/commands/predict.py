@@ -10,8 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..data import Streams, view_transform
-from ..data.clips import read_clips
+from ..data.clips import model_input, read_clips
 from ..io import atomic_path, save_json
 from ..models import load_model_and_metadata
 from .options import add_import_argument, import_modules
@@ -43,14 +42,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--stride: given without --window")
     model, metadata = load_model_and_metadata(args.checkpoint)
     model.eval()
-    layout = model.graph_metadata.get("layout")
-    stream = metadata.get("stream", "joint")
-    transform = Streams(stream, layout) if layout else None
-    if transform is None and stream != "joint":
-        raise ValueError(f"checkpoint {args.checkpoint}: stream {stream!r} needs the model's "
-                         f"layout, which this checkpoint does not record")
-    raw_channels = model.in_channels // (len(stream.split("+")) if transform else 1)
-    view = view_transform(metadata.get("normalize_view", False), layout)
+    raw_channels, to_input = model_input(model, metadata, args.checkpoint)
     names = metadata.get("class_names") or [str(i) for i in range(model.num_classes)]
     rows = []
     for path in args.paths:
@@ -60,9 +52,7 @@ def run(args: argparse.Namespace) -> int:
                 raise ValueError(f"{clip_name}: holds NaN or inf coordinates; predictions on "
                                  f"them would be NaN")
             for start, end in _windows(clip.shape[1], args.window, args.stride):
-                x = torch.from_numpy(clip[:, start:end].copy())
-                x = view(x) if view is not None else x
-                x = transform(x) if transform is not None else x
+                x = to_input(torch.from_numpy(clip[:, start:end].copy()))
                 with torch.no_grad():
                     probabilities = model(x.unsqueeze(0)).softmax(dim=1)[0]
                 top = probabilities.topk(min(args.top, model.num_classes))

@@ -3,14 +3,18 @@ NW-UCLA ``.json`` and Kinetics-skeleton ``.json`` recordings, or a folder of the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
+from torch import Tensor
 
 from ..io import load_json_object, load_npy
 from .ntu import read_ntu_skeleton
 from .prepare import NTU_CENTER, UCLA_CENTER, fit_sequence
 from .toolkit_formats import kinetics_clip
+from .streams import Streams
 from .ucla import read_ucla_json
+from .view import view_transform
 
 EXTENSIONS = (".npy", ".skeleton", ".json")
 CENTRES = {".skeleton": NTU_CENTER, ".json": UCLA_CENTER}  # as prepare centres them
@@ -76,3 +80,23 @@ def _npy_clips(path: Path, channels: int, num_nodes: int) -> list[tuple[str, np.
         return [(f"{path.name}#{i}", np.asarray(a, np.float32)) for i, a in enumerate(array)]
     raise ValueError(f"{path}: expected a clip [C={channels}, T, V={num_nodes}(, M)] or a stack "
                      f"[N, C={channels}, T, V={num_nodes}(, M)], got shape {list(shape)}")
+
+
+def model_input(model: Any, metadata: dict[str, Any], checkpoint: "str | Path"
+                ) -> tuple[int, Callable[[Tensor], Tensor]]:
+    """``(raw_channels, to_input)`` for a loaded model and its checkpoint ``metadata``: the
+    channels a clip must have, and ``clip [C, T, V, M] -> model input`` with the view
+    normalisation and input stream the model was trained with."""
+    layout = model.graph_metadata.get("layout")
+    stream = metadata.get("stream", "joint")
+    streams = Streams(stream, layout) if layout else None
+    if streams is None and stream != "joint":
+        raise ValueError(f"checkpoint {checkpoint}: stream {stream!r} needs the model's "
+                         f"layout, which this checkpoint does not record")
+    view = view_transform(metadata.get("normalize_view", False), layout)
+
+    def to_input(clip: Tensor) -> Tensor:
+        clip = view(clip) if view is not None else clip
+        return streams(clip) if streams is not None else clip
+
+    return model.in_channels // (len(stream.split("+")) if streams else 1), to_input

@@ -65,6 +65,10 @@ class SpatialGraphConv(MessagePassing):
     matmul on a free view). ``"auto"`` picks ``"edge"`` for graphs sparser than
     :data:`AUTO_EDGE_DENSITY`, ``"fused"`` otherwise.
 
+    PyG's explainers (``torch_geometric.explain``) set an edge mask [E] on the layer; it
+    multiplies ``edge_weight`` before any path runs, so all three paths and the bias term
+    honour it (a mask entry of 0 removes the edge exactly).
+
     Args:
         in_channels: input channels C.
         out_channels: output channels C'.
@@ -99,6 +103,8 @@ class SpatialGraphConv(MessagePassing):
                 edge_weight: Tensor | None = None) -> Tensor:
         check_input(x, self.in_channels)
         weight = graph_weights(x, edge_index, edge_type, edge_weight, self.num_partitions)
+        if self.explain:  # a PyG explainer's edge mask (set_masks): scales every edge's weight
+            weight = weight * self._explain_mask(edge_index.size(1)).to(weight.dtype)
         n, _, t, v = x.shape
         k = self.num_partitions
         # Partition-node k·V + v of the bipartite graph between V nodes and K·V partition-nodes.
@@ -161,6 +167,23 @@ class SpatialGraphConv(MessagePassing):
 
     def message(self, x_j: Tensor, edge_weight: Tensor) -> Tensor:
         return x_j * edge_weight
+
+    def _explain_mask(self, num_edges: int) -> Tensor:
+        """The edge mask [E] that ``torch_geometric.explain`` set on this layer (after its
+        sigmoid when the explainer asks for one)."""
+        mask = self._edge_mask
+        if mask is None:
+            raise ValueError("explain: the layer is in explain mode without an edge mask; set "
+                             "one with torch_geometric.explain.algorithm.utils.set_masks")
+        if mask.dim() != 1 or mask.size(0) != num_edges:
+            raise ValueError(f"edge mask: expected one entry per edge of the graph given to "
+                             f"the layer ([{num_edges}]), got {list(mask.shape)}")
+        return mask.sigmoid() if self._apply_sigmoid else mask
+
+    def explain_message(self, inputs: Tensor, dim_size: int | None) -> Tensor:
+        """Identity: ``forward`` has already scaled the edge weights by the explainer's mask,
+        on every path and in the bias term (an edge masked to 0 is an edge removed)."""
+        return inputs
 
     def message_and_aggregate(self, edge_index: Tensor, x: Tensor, edge_weight: Tensor,
                               num_targets: int) -> Tensor:

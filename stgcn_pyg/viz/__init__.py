@@ -9,6 +9,7 @@ from .activation import class_activation
 from .confusion import plot_confusion
 from .curves import compare_curves, plot_curves
 from .draw import draw_skeleton, skeleton_networkx
+from .explanation import bone_mask, plot_explanation
 from .importance import layer_weights, plot_importance
 from .partitions import neighbour_partitions, plot_partition_matrices, plot_partitions
 from .poses import default_pose, project
@@ -16,8 +17,9 @@ from .sequence import load_sequence, plot_sequence
 from .skeleton import plot_skeleton
 
 __all__ = [
-    "class_activation", "compare_curves", "default_pose", "draw_skeleton", "layer_weights", "load_sequence",
-    "neighbour_partitions", "plot_confusion", "plot_curves", "plot_importance",
+    "bone_mask", "class_activation", "compare_curves", "default_pose", "draw_skeleton",
+    "layer_weights", "load_sequence", "neighbour_partitions", "plot_confusion", "plot_curves",
+    "plot_explanation", "plot_importance",
     "plot_partition_matrices", "plot_partitions", "plot_sequence", "plot_skeleton", "project",
     "skeleton_networkx",
 ]
