@@ -174,7 +174,7 @@ def _explain(args) -> None:
     name, clip = clips[args.index]
     if not np.isfinite(clip).all():
         raise ValueError(f"{name}: holds NaN or inf coordinates")
-    x = to_input(torch.from_numpy(np.ascontiguousarray(clip)))
+    x = to_input(torch.from_numpy(np.array(clip, dtype=np.float32)))
     if model.persons is not None and x.size(-1) != model.persons:
         raise ValueError(f"{name}: the model takes {model.persons} persons, the clip holds "
                          f"{x.size(-1)}")

@@ -109,9 +109,6 @@ class SpatialGraphConv(MessagePassing):
         k = self.num_partitions
         # Partition-node k·V + v of the bipartite graph between V nodes and K·V partition-nodes.
         part = edge_type * v
-        # [C', C, K, 1]: the 1x1 conv's k-major weight, partition k as the kernel offset.
-        kernel = self.conv.weight.view(k, self.out_channels, self.in_channels)
-        kernel = kernel.permute(1, 2, 0).unsqueeze(-1)
         path = self.resolved_path(edge_index.size(1), v)
         per_channel = weight.dim() == 3
         if per_channel and weight.size(1) != self.out_channels:
@@ -120,15 +117,26 @@ class SpatialGraphConv(MessagePassing):
         if self.in_channels <= self.out_channels and not per_channel:  # aggregate C channels, then convolve
             index = torch.stack([edge_index[0], part + edge_index[1]])
             z = self._aggregate(path, index, x, weight, (v, k * v))  # [N, C, T, K·V]
-            out = F.conv2d(z.view(n, self.in_channels, t * k, v), kernel, stride=(k, 1))
+            out = F.conv2d(z.view(n, self.in_channels, t * k, v), self._kernel(), stride=(k, 1))
         else:  # convolve into K·V partition-sources of C' channels, then aggregate
-            y = F.conv_transpose2d(x, kernel.transpose(0, 1), stride=(k, 1))
             index = torch.stack([part + edge_index[0], edge_index[1]])
-            out = self._aggregate(path, index, y.view(n, self.out_channels, t, k * v), weight,
-                                  (k * v, v))
+            out = self._aggregate(path, index, self.partition_sources(x), weight, (k * v, v))
         if self.conv.bias is not None:
             out = out + self._bias_term(edge_index, edge_type, weight, v).unsqueeze(-2)
         return out
+
+    def partition_sources(self, x: Tensor) -> Tensor:
+        """The 1x1 convolution written as K·V partition-sources: [N, C, T, V] -> [N, C', T,
+        K·V], channel c of partition k at node ``k·V + v``."""
+        n, _, t, v = x.shape
+        k = self.num_partitions
+        y = F.conv_transpose2d(x, self._kernel().transpose(0, 1), stride=(k, 1))
+        return y.view(n, self.out_channels, t, k * v)
+
+    def _kernel(self) -> Tensor:
+        """[C', C, K, 1]: the 1x1 conv's k-major weight, partition k as the kernel offset."""
+        kernel = self.conv.weight.view(self.num_partitions, self.out_channels, self.in_channels)
+        return kernel.permute(1, 2, 0).unsqueeze(-1)
 
     def resolved_path(self, num_edges: int, num_nodes: int) -> str:
         """The path ``"auto"`` takes for a graph of E edges on V nodes (else ``self.path``)."""
@@ -140,8 +148,13 @@ class SpatialGraphConv(MessagePassing):
     def _bias_term(self, edge_index: Tensor, edge_type: Tensor, weight: Tensor, v: int) -> Tensor:
         """[C', V] (or [N, C', V]): node w receives sum_k b_k · sum_{e of k into w} weight_e."""
         colsum = densify(torch.stack([edge_type, edge_index[1]]), weight, self.num_partitions, v)
+        return self.bias_from_colsum(colsum)
+
+    def bias_from_colsum(self, colsum: Tensor) -> Tensor:
+        """[C', V] from ``colsum`` [K, V] (or [N, C', V] from [N, C', K, V]): each target's
+        summed incoming weight per partition times the partition's bias."""
         bias = self.conv.bias.view(self.num_partitions, self.out_channels)
-        if weight.dim() == 3:  # per channel: colsum [N, C', K, V]
+        if colsum.dim() == 4:  # per channel
             return torch.einsum("kc,nckv->ncv", bias, colsum)
         return bias.t() @ colsum
 

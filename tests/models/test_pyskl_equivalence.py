@@ -122,10 +122,26 @@ def test_outputs_and_gradients_equal_pyskl(network, layout, mode, dtype, monkeyp
         scale = max(truth[n].norm().item() for n in truth)
         assert error(ours_grads) <= 1e-3 * scale + 4 * error(ref_grads)
         return
+    if dtype == torch.float64:
+        for name, grad in ours_grads.items():
+            scale = max(1.0, ref_grads[name].abs().max().item())
+            torch.testing.assert_close(grad, ref_grads[name], atol=tol * scale, rtol=tol,
+                                       msg=lambda m: f"{name}: {m}")
+        return
+    # float32, eval mode: every gradient within 1e-5 of its size of pyskl's except the entries
+    # a ReLU flip reaches: an input within rounding of 0 lands on the other side of the kink
+    # on one CPU and not on another, and the weight gradient of the layer below takes that
+    # one position in a row of entries (measured on an AMD EPYC: 1 of 64 bias entries of
+    # ST-GCN++'s first temporal unit on COCO-17, 1.2e-5 off while pyskl's is 1e-8 from the
+    # float64 truth; 11 of 16384 weight entries of block 5 on Kinect-v1). So at most 1 % of a
+    # gradient's entries (at least one) may differ, each by at most 1e-3 of its size; the
+    # float64 case proves the functions and their gradients equal.
     for name, grad in ours_grads.items():
         scale = max(1.0, ref_grads[name].abs().max().item())
-        torch.testing.assert_close(grad, ref_grads[name], atol=tol * scale, rtol=tol,
-                                   msg=lambda m: f"{name}: {m}")
+        off = (grad - ref_grads[name]).abs()
+        flipped = int((off > tol * scale + tol * ref_grads[name].abs()).sum())
+        assert flipped <= max(1, grad.numel() // 100), (name, flipped, grad.numel())
+        assert off.max().item() <= 1e-3 * scale, (name, off.max().item())
 
 
 def test_agcn_partition_equals_pyskl_graph():

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor, nn
+from torch_geometric.data import Data
 
+from ...graph import from_dense_adjacency
 from ..checks import graph_weights
 from ..registry import register_spatial
 from ..spatial_graph_conv import SpatialGraphConv
@@ -29,13 +31,21 @@ class ChannelTopologyConv(SpatialGraphConv):
 
     The refinement is naturally dense (every joint pair gets a term): it is computed as
     [N, K, C', V, V] and read at the graph's edges; on a graph built with ``all_pairs=True``
-    (the CTR-GCN preset's) that is every pair, as in CTR-GCN.
+    (the CTR-GCN preset's) that is every pair, as in CTR-GCN. Built for such a graph
+    (``graph``, which the block hands over), the layer skips the round trip through the edge
+    list: the edge weights in the graph's order are a [K, V, V] view, the refined adjacency
+    stays dense and one matmul per (sample, channel) aggregates (1.8x faster forward+backward
+    than the edge path at C = C' = 64, V = 20, 16 x 52 frames, one thread; the same numbers, a
+    test). The graph given at forward must then be that graph (checked by its size).
 
     Args:
         in_channels, out_channels, num_partitions: as :class:`SpatialGraphConv`.
         relation_channels: R (default as CTR-GCN: 8 when ``in_channels <= 16``, else
             ``in_channels // 8``).
-        bias, path: as :class:`SpatialGraphConv`.
+        bias, path: as :class:`SpatialGraphConv` (``path`` unused on the dense all-pairs
+            path).
+        graph: the graph the layer is built for; when it holds every (partition, source,
+            target) pair in :func:`~stgcn_pyg.graph.build_graph`'s order, the dense path.
 
     Shapes:
         ``x`` [N, C, T, V] and the graph (``edge_weight`` [E] or None), output [N, C', T, V].
@@ -43,8 +53,9 @@ class ChannelTopologyConv(SpatialGraphConv):
 
     def __init__(self, in_channels: int, out_channels: int, num_partitions: int,
                  relation_channels: int | None = None, bias: bool = True,
-                 path: str = "auto") -> None:
+                 path: str = "auto", graph: Data | None = None) -> None:
         super().__init__(in_channels, out_channels, num_partitions, bias, path)
+        self.dense_pairs = graph is not None and _holds_every_pair(graph, self.num_partitions)
         k = self.num_partitions
         r = relation_channels or (8 if in_channels <= 16 else in_channels // 8)
         self.relation_channels = r
@@ -53,15 +64,19 @@ class ChannelTopologyConv(SpatialGraphConv):
         self.expand = nn.Conv2d(k * r, k * out_channels, 1, groups=k)
         self.alpha = nn.Parameter(torch.zeros(()))
 
-    def refinement(self, x: Tensor, edge_index: Tensor, edge_type: Tensor) -> Tensor:
-        """The data-dependent term of every edge, [N, C', E] (before the gate)."""
+    def dense_refinement(self, x: Tensor) -> Tensor:
+        """The data-dependent term of every (partition, source, target), [N, C', K, V, V]
+        (before the gate)."""
         n, _, _, v = x.shape
         k, r = self.num_partitions, self.relation_channels
         source = self.source_embed(x).mean(dim=2).view(n, k * r, v, 1)
         target = self.target_embed(x).mean(dim=2).view(n, k * r, 1, v)
         dense = self.expand(torch.tanh(source - target))  # [N, K·C', V(src), V(dst)]
-        dense = dense.view(n, k, self.out_channels, v, v).transpose(1, 2)  # [N, C', K, V, V]
-        return dense[..., edge_type, edge_index[0], edge_index[1]]
+        return dense.view(n, k, self.out_channels, v, v).transpose(1, 2)
+
+    def refinement(self, x: Tensor, edge_index: Tensor, edge_type: Tensor) -> Tensor:
+        """The data-dependent term of every edge, [N, C', E] (before the gate)."""
+        return self.dense_refinement(x)[..., edge_type, edge_index[0], edge_index[1]]
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_type: Tensor,
                 edge_weight: Tensor | None = None) -> Tensor:
@@ -69,8 +84,42 @@ class ChannelTopologyConv(SpatialGraphConv):
         if weight.dim() != 1:
             raise ValueError(f"edge_weight: expected shape [E] (the shared graph the layer "
                              f"refines per sample and channel), got {list(weight.shape)}")
+        if self.dense_pairs:
+            return self._forward_all_pairs(x, weight)
         refined = weight + self.alpha * self.refinement(x, edge_index, edge_type)
         return super().forward(x, edge_index, edge_type, refined)
 
+    def _forward_all_pairs(self, x: Tensor, weight: Tensor) -> Tensor:
+        """The forward on the all-pairs graph in build order (edge ``k·V·V + dst·V + src``),
+        with the adjacency kept dense."""
+        n, _, _, v = x.shape
+        k = self.num_partitions
+        if weight.size(0) != k * v * v:
+            raise ValueError(f"edge_index: this layer was built for the all-pairs graph of "
+                             f"K·V·V = {k * v * v} edges, got {weight.size(0)}")
+        adjacency = _pairs_to_dense(weight, k, v) + self.alpha * self.dense_refinement(x)
+        if self.explain:  # [N, C', K, V, V] times the explainer's mask
+            mask = self._explain_mask(k * v * v).to(weight.dtype)
+            adjacency = adjacency * _pairs_to_dense(mask, k, v)
+        out = self.partition_sources(x) @ adjacency.reshape(n, self.out_channels, k * v, v)
+        if self.conv.bias is not None:
+            out = out + self.bias_from_colsum(adjacency.sum(dim=-2)).unsqueeze(-2)
+        return out
+
     def __repr__(self) -> str:
         return f"{super().__repr__()[:-1]}, relation_channels={self.relation_channels})"
+
+
+def _pairs_to_dense(edges: Tensor, k: int, v: int) -> Tensor:
+    """Values of the all-pairs graph's edges [K·V·V] (build order) as ``[k, src, dst]``."""
+    return edges.view(k, v, v).transpose(-1, -2)
+
+
+def _holds_every_pair(graph: Data, num_partitions: int) -> bool:
+    """Whether ``graph`` holds every (partition, source, target) pair in
+    :func:`~stgcn_pyg.graph.from_dense_adjacency`'s order."""
+    v = int(graph.num_nodes)
+    every = from_dense_adjacency(torch.ones(num_partitions, v, v), all_pairs=True)
+    return (graph.edge_index.shape == every.edge_index.shape
+            and torch.equal(graph.edge_index.cpu(), every.edge_index)
+            and torch.equal(graph.edge_type.cpu(), every.edge_type))
