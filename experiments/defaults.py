@@ -97,7 +97,8 @@ def table() -> str:
             if r["dataset"] == dataset and r["extra"]:
                 others.setdefault(r["tag"], []).append(r["top1"])
         best = max(others.items(), key=lambda kv: sum(kv[1]) / len(kv[1]), default=None)
-        best_text = (f"{best[0]}: {sum(best[1]) / len(best[1]):.3f} ({len(best[1])} seeds)"
+        seeds = f"{len(best[1])} seed" + ("s" if len(best[1]) > 1 else "") if best else ""
+        best_text = (f"{best[0]}: {sum(best[1]) / len(best[1]):.3f} ({seeds})"
                      if best else "")
         minutes = sum(r["wall_seconds"] for r in mine) / len(mine) / 60
         seeds = " / ".join(f"{r['top1']:.3f}" for r in mine)

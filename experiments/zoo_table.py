@@ -1,5 +1,6 @@
 """The zoo networks against pyskl's own code in one process: parameters, GFLOPs per sample,
-train step and inference time, interleaved (ours, pyskl, ours, ...), median of the repeats.
+train step and inference time, interleaved (ours, pyskl, ours, ...), median of the repeats,
+and the peak memory of a train step (PyTorch's CPU allocator, ``stgcn_pyg.bench.timing``).
 
     python experiments/zoo_table.py run [--repeats 3] [--threads 2]   # rows -> results/zoo.jsonl
     python experiments/zoo_table.py table --docs docs/zoo.md          # the table in that page
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from pyskl_reference import Recognizer, backbone, with_graph  # noqa: E402
 
+from stgcn_pyg.bench.timing import peak_memory  # noqa: E402
 from stgcn_pyg.convert import from_pyskl  # noqa: E402
 from stgcn_pyg.graph import build_graph, to_dense_adjacency  # noqa: E402
 
@@ -85,6 +87,7 @@ def measure(network: str, shape_name: str, repeats: int) -> dict:
             for name in models:
                 times[(kind, name)].append(timed(lambda: step(name)))
     median = {key: statistics.median(values) for key, values in times.items()}
+    peak = {name: peak_memory(lambda: train_step(name)) for name in models}
     with FlopCounterMode(display=False) as counter:
         infer("ours")
     return {"network": network, "shape": shape_name,
@@ -95,15 +98,20 @@ def measure(network: str, shape_name: str, repeats: int) -> dict:
             "train_ms_pyskl": 1e3 * median[("train", "pyskl")],
             "infer_ms_ours": 1e3 * median[("infer", "ours")],
             "infer_ms_pyskl": 1e3 * median[("infer", "pyskl")],
+            "train_peak_mib_ours": peak["ours"] / 2**20,
+            "train_peak_mib_pyskl": peak["pyskl"] / 2**20,
             "repeats": repeats, "threads": torch.get_num_threads(),
             "torch": torch.__version__, "date": time.strftime("%Y-%m-%d")}
 
 
 def table() -> str:
     rows = [json.loads(line) for line in RESULTS.read_text().splitlines() if line.strip()]
+    latest = {(r["network"], r["shape"]): r for r in rows}  # a rerun replaces its row
+    rows = list(latest.values())
     lines = ["| network | shape | parameters (ours = pyskl) | GFLOPs / sample (MACs) | train step "
-             "ours / pyskl (ratio) | inference ours / pyskl (ratio) |",
-             "|---|---|---|---|---|---|"]
+             "ours / pyskl (ratio) | inference ours / pyskl (ratio) | train peak memory ours / "
+             "pyskl (ratio) |",
+             "|---|---|---|---|---|---|---|"]
     for r in rows:
         same = "yes" if r["params_ours"] == r["params_pyskl"] else f"no ({r['params_pyskl']})"
         lines.append(
@@ -111,8 +119,15 @@ def table() -> str:
             f"{r['gflops_per_sample']:.2f} | {r['train_ms_ours']:.0f} / "
             f"{r['train_ms_pyskl']:.0f} ms ({r['train_ms_ours'] / r['train_ms_pyskl']:.2f}) | "
             f"{r['infer_ms_ours']:.0f} / {r['infer_ms_pyskl']:.0f} ms "
-            f"({r['infer_ms_ours'] / r['infer_ms_pyskl']:.2f}) |")
+            f"({r['infer_ms_ours'] / r['infer_ms_pyskl']:.2f}) | {_memory(r)} |")
     return "\n".join(lines)
+
+
+def _memory(row: dict) -> str:
+    if "train_peak_mib_ours" not in row:
+        return "not measured"
+    ours, theirs = row["train_peak_mib_ours"], row["train_peak_mib_pyskl"]
+    return f"{ours:.0f} / {theirs:.0f} MiB ({ours / theirs:.2f})"
 
 
 def main() -> None:

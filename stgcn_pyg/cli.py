@@ -36,7 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one verb; returns the exit status: 0, or 2 with one error line on stderr (argparse's
+    usage errors included, also when called in-process)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse printed the usage and its error (or --help: 0)
+        return int(exit_.code or 0)
     command = importlib.import_module(f"stgcn_pyg.commands.{args.module}")
     try:
         return int(command.run(args) or 0)

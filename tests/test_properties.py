@@ -130,3 +130,113 @@ def test_bad_layout_files(tmp_path_factory, spec):
         get_skeleton(path)
     except ValueError as err:
         assert "layout.json" in str(err) or "layout" in str(err), str(err)
+
+
+# Bad values by what an option holds: "x", a fraction or a bool where an int is due, numbers
+# out of range, NaN and infinities.
+BAD = {"count": st.integers(-3, 0).map(str) | st.sampled_from(["x", "1.5", "true", ""]),
+       "index": st.integers(-3, -1).map(str) | st.sampled_from(["x", "0.5", "true"]),
+       "finite": st.sampled_from(["nan", "inf", "-inf", "x"]),
+       "positive": st.sampled_from(["0", "-1", "nan", "inf", "x"]),
+       "unit_open": st.sampled_from(["0", "-0.5", "1.5", "nan", "x"]),  # (0, 1]
+       "unit": st.sampled_from(["1", "-0.1", "nan", "inf", "x"])}       # [0, 1)
+
+
+def _numeric_cases(paths):
+    """``(argv, option, kind)``: every int or float option of every verb, with an argv that is
+    valid without it (``paths``: the fixtures' files)."""
+    model, data, clip, scores, out = (str(paths[k]) for k in ("model", "data", "clip", "scores",
+                                                               "out"))
+    bases = {
+        "evaluate": ["evaluate", "--checkpoint", model, "--data", data],
+        "predict": ["predict", "--checkpoint", model, clip],
+        "ensemble": ["ensemble", "--scores", scores, scores],
+        "demo": ["demo", "--out", out, "--epochs", "1", "--train-samples", "12",
+                 "--test-samples", "12", "--frames", "8"],
+        "prepare": ["prepare", "synthetic", "--out", out, "--samples", "4", "4", "--frames", "8"],
+        "plot graph": ["plot", "graph", "--out", out + ".png"],
+        "plot partitions": ["plot", "partitions", "--root", "1", "--out", out + ".png"],
+        "plot importance": ["plot", "importance", "--checkpoint", model, "--out", out + ".png"],
+        "plot sequence": ["plot", "sequence", "--input", clip, "--out", out + ".gif"],
+        "plot explain": ["plot", "explain", "--checkpoint", model, clip, "--method",
+                         "gnnexplainer", "--epochs", "1", "--out", out + ".png"],
+        "export": ["export", "--checkpoint", model, "--out", out + ".onnx"],
+        "bench": ["bench", "--only", "models", "--out", out],
+    }
+    options = {
+        "evaluate": {"--weights": "positive", "--clips": "count", "--clip-ratio": "unit_open",
+                     "--batch-size": "count"},
+        "predict": {"--top": "count", "--frames": "count", "--window": "count",
+                    "--stride": "count"},
+        "ensemble": {"--weights": "positive"},
+        "demo": {"--epochs": "count", "--train-samples": "count", "--test-samples": "count",
+                 "--frames": "count", "--seed": "index"},
+        "prepare": {"--frames": "count", "--bodies": "count", "--fold": "count",
+                    "--samples": "count", "--seed": "index", "--val-fraction": "unit"},
+        "plot graph": {"--max-hop": "count", "--dilation": "count", "--index": "index",
+                       "--frame": "index", "--person": "index", "--azimuth": "finite",
+                       "--elevation": "finite"},
+        "plot partitions": {"--max-hop": "count", "--dilation": "count"},
+        "plot importance": {"--layer": "index", "--partition": "index"},
+        "plot sequence": {"--index": "index", "--class": "index", "--fps": "count",
+                          "--max-frames": "count", "--azimuth": "finite", "--elevation": "finite"},
+        "plot explain": {"--index": "index", "--target": "index", "--epochs": "count",
+                         "--seed": "index"},
+        "export": {"--frames": "count", "--persons": "count", "--opset": "count"},
+        "bench": {"--threads": "count", "--batch": "count", "--repeats": "count",
+                  "--sizes": "count"},
+    }
+    return [(bases[verb], option, kind) for verb, table in options.items()
+            for option, kind in table.items()]
+
+
+def test_every_numeric_option_of_every_verb_is_in_the_table():
+    import argparse
+
+    from stgcn_pyg.cli import build_parser
+
+    found = set()
+
+    def walk(parser, words):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, words + [name])
+            elif action.option_strings and action.type not in (None, str) and \
+                    getattr(action.type, "__module__", "") != "pathlib":
+                found.add((" ".join(words), action.option_strings[-1]))
+
+    walk(build_parser(), [])
+    paths = dict.fromkeys(("model", "data", "clip", "scores", "out"), "P")
+    covered = {(" ".join(base[:2]) if base[0] == "plot" else base[0], option)
+               for base, option, _ in _numeric_cases(paths)}
+    train = {pair for pair in found if pair[0] == "train"}  # tests/test_properties: OPTIONS
+    assert found - train - covered == set()
+    assert {option for _, option in train} - set(OPTIONS) <= {"--seed", "--momentum", "--gamma",
+                                                              "--grad-clip", "--milestones"}
+
+
+@pytest.fixture(scope="module")
+def cli_files(tmp_path_factory, model_file):
+    from stgcn_pyg.data import write_synthetic
+
+    root = tmp_path_factory.mktemp("cli")
+    write_synthetic(root / "data", train=8, test=8, frames=6, seed=0, num_classes=4)
+    np.save(root / "clip.npy", np.zeros((3, 6, 25), dtype=np.float32))
+    scores = root / "scores.json"
+    scores.write_text(json.dumps({"labels": [0, 1], "scores": [[0.1, 0.9], [0.8, 0.2]]}))
+    return {"model": model_file, "data": root / "data", "clip": root / "clip.npy",
+            "scores": scores, "root": root}
+
+
+@settings(max_examples=5 * settings.default.max_examples)  # ci 125, long 1250
+@given(data=st.data())
+def test_bad_numbers_for_any_verb(cli_files, tmp_path_factory, capsys, data):
+    out = tmp_path_factory.mktemp("out") / "new"
+    cases = _numeric_cases({**cli_files, "out": out})
+    base, option, kind = data.draw(st.sampled_from(cases))
+    value = data.draw(BAD[kind])
+    before = _digest(cli_files["root"])
+    _refused(capsys, base + [option, value], [option])
+    assert _digest(cli_files["root"]) == before
+    assert not any(out.parent.iterdir())  # nothing written

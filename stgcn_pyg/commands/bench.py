@@ -8,6 +8,7 @@ from pathlib import Path
 import torch
 
 from ..bench import speed, suite
+from .options import COUNT, int_at_least
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,15 +19,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="sections to run (default: all but compile-check, which says "
                              "whether torch.compile is right on this machine per preset)")
     parser.add_argument("--out", help="write results.json, results.md and PNG plots here")
-    parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    parser.add_argument("--threads", type=COUNT, default=2, help="torch threads (default 2)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
-    parser.add_argument("--batch", type=int, help="clips per batch (override)")
-    parser.add_argument("--repeats", type=int, help="timed runs per candidate (override)")
+    parser.add_argument("--batch", type=COUNT, help="clips per batch (override)")
+    parser.add_argument("--repeats", type=COUNT, help="timed runs per candidate (override)")
     parser.add_argument("--presets", nargs="+", choices=["seed", "stgcn", "compact"],
                         help="override")
     parser.add_argument("--backends", nargs="+", choices=speed.BACKENDS, help="override")
     parser.add_argument("--workloads", nargs="+", choices=speed.WORKLOADS, help="override")
-    parser.add_argument("--sizes", nargs="+", type=int, help="graph sizes V of the scaling (override)")
+    parser.add_argument("--sizes", nargs="+", type=int_at_least(2), help="graph sizes V of the scaling (override)")
     parser.add_argument("--compile", choices=["off", "on", "both"],
                         help="torch.compile modes (override)")
     parser.add_argument("--precision", nargs="+", choices=speed.PRECISIONS,
@@ -34,10 +35,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    for name in ("threads", "batch", "repeats"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise ValueError(f"--{name}: expected an int >= 1, got {value}")
     if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
         raise ValueError(f"--out {args.out}: expected a folder for the results, got an existing "
                          f"file")

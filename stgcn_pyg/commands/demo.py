@@ -11,16 +11,17 @@ from pathlib import Path
 from ..data import ACTIONS, write_synthetic
 from ..train import TrainConfig, train
 from ..train.loop import CHECKPOINT, CONFUSION_PNG, CURVES_PNG, METRICS
+from .options import COUNT, INDEX
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default="runs/demo", help="run folder (default: runs/demo)")
-    parser.add_argument("--epochs", type=int, default=20,
+    parser.add_argument("--epochs", type=COUNT, default=20,
                         help="epochs (default 20: about 1.5 minutes on 2 cores)")
-    parser.add_argument("--train-samples", type=int, default=720)
-    parser.add_argument("--test-samples", type=int, default=360)
-    parser.add_argument("--frames", type=int, default=32)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--train-samples", type=COUNT, default=720)
+    parser.add_argument("--test-samples", type=COUNT, default=360)
+    parser.add_argument("--frames", type=COUNT, default=32)
+    parser.add_argument("--seed", type=INDEX, default=0)
     parser.add_argument("--preset", default="compact", help="network preset (default: compact)")
     parser.add_argument("--no-progress", dest="progress", action="store_false")
     parser.add_argument("--force", action="store_true",

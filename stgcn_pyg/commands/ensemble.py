@@ -10,7 +10,7 @@ import numpy as np
 from ..io import save_json
 from ..train import ensemble_metrics
 from ..train.scores import check_same_samples, fit_weights, load_scores
-from .options import check_fusion_weights
+from .options import POSITIVE, check_fusion_weights
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="scores_test.npz of each run (RUN/scores_test.npz, or written by "
                         "evaluate)")
     weights = parser.add_mutually_exclusive_group()
-    weights.add_argument("--weights", type=float, nargs="+",
+    weights.add_argument("--weights", type=POSITIVE, nargs="+",
                          help="one positive weight per member (default: equal)")
     weights.add_argument("--fit", nargs="+", type=Path, metavar="VAL_SCORES",
                          help="fit the weights on these validation scores (same members, same "

@@ -11,7 +11,8 @@ from ..data import SkeletonFolder, Streams, read_class_names, view_transform
 from ..data.transforms import Compose, clip_windows
 from ..io import save_json
 from ..models import load_model_and_metadata
-from .options import add_import_argument, check_fusion_weights, import_modules
+from .options import (COUNT, POSITIVE, add_import_argument, check_fusion_weights, float_in,
+                      import_modules)
 from ..train import ensemble_metrics, predict
 from ..train.evaluation import fused_log_probabilities
 from ..train.scores import sample_fingerprints, save_scores
@@ -22,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", required=True, nargs="+", action="extend",
                         help="RUN/checkpoint.pt or RUN/model.pt (or any save_model file); "
                         "several: an ensemble, each model fed its own training stream")
-    parser.add_argument("--weights", type=float, nargs="+",
+    parser.add_argument("--weights", type=POSITIVE, nargs="+",
                         help="ensemble: one positive weight per checkpoint (default: equal)")
     parser.add_argument("--data", required=True, help="seed-format folder")
     parser.add_argument("--split", choices=["train", "val", "test"], default="test",
@@ -31,12 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "joint; one checkpoint only)")
     parser.add_argument("--out", help="folder for eval_<split>.json and the PNG "
                         "(default: the checkpoint's folder; required for several)")
-    parser.add_argument("--clips", type=int, default=1,
+    parser.add_argument("--clips", type=COUNT, default=1,
                         help="test-time averaging over this many temporal windows of "
                              "--clip-ratio of each clip, evenly spaced (default 1: the clip)")
-    parser.add_argument("--clip-ratio", type=float, default=0.8,
+    parser.add_argument("--clip-ratio", type=float_in(0.0, 1.0, low_open=True), default=0.8,
                         help="length of each --clips window as a fraction of the clip (0.8)")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=COUNT, default=64)
     parser.add_argument("--device", default="cpu")
     add_import_argument(parser)
 
@@ -116,10 +117,6 @@ class _Member:
 
 
 def _check_arguments(args: argparse.Namespace, checkpoints: list[Path]) -> None:
-    if args.clips < 1:
-        raise ValueError(f"--clips: expected a positive int, got {args.clips}")
-    if not 0 < args.clip_ratio <= 1:
-        raise ValueError(f"--clip-ratio: expected a fraction in (0, 1], got {args.clip_ratio}")
     if len(checkpoints) > 1 and args.stream:
         raise ValueError("--stream: applies to one checkpoint; the members of an ensemble each "
                          f"get their training run's stream (got {len(checkpoints)} checkpoints)")

@@ -5,17 +5,17 @@ import argparse
 
 from ..export import OPSETS, export_onnx
 from ..models import load_model
-from .options import add_import_argument, import_modules
+from .options import COUNT, add_import_argument, import_modules
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", required=True, help="model or training checkpoint (.pt)")
     parser.add_argument("--out", required=True, help="output .onnx file")
-    parser.add_argument("--frames", type=int, default=64, help="T of the exported input (64)")
-    parser.add_argument("--persons", type=int, default=1, help="M of the exported input (1)")
+    parser.add_argument("--frames", type=COUNT, default=64, help="T of the exported input (64)")
+    parser.add_argument("--persons", type=COUNT, default=1, help="M of the exported input (1)")
     parser.add_argument("--exporter", choices=list(OPSETS), default="dynamo",
                         help="torch.onnx exporter (dynamo: opsets 18-23)")
-    parser.add_argument("--opset", type=int, default=None,
+    parser.add_argument("--opset", type=COUNT, default=None,
                         help="ONNX opset (default: 18)")
     parser.add_argument("--no-check", action="store_true",
                         help="skip the onnxruntime comparison (atol 1e-4, batch sizes 2 and 3)")

@@ -6,15 +6,62 @@
 - :func:`add_import_argument` / :func:`import_modules`: ``--import MODULE`` alone, for verbs that
   load checkpoints of models with custom layers.
 - :func:`check_fusion_weights`: ``--weights`` of the verbs that fuse several models' scores.
+- :func:`int_at_least`, :func:`float_in` and the common cases :data:`COUNT`, :data:`INDEX`,
+  :data:`FINITE`, :data:`POSITIVE`: argparse ``type=`` parsers that check the range where an
+  option is parsed (``argument --fps: expected an int >= 1, got 0``).
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import json
-from typing import Any
+import math
+from typing import Any, Callable
 
 from ..nn import SPATIAL_LAYERS, TEMPORAL_LAYERS
+
+
+def int_at_least(low: int) -> Callable[[str], int]:
+    """An argparse ``type``: an int >= ``low`` (``1.5``, ``true`` and ``x`` refused)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an int >= {low}, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected an int >= {low}, got {value}")
+        return value
+
+    parse.__name__ = f"int >= {low}"
+    return parse
+
+
+def float_in(low: float = -math.inf, high: float = math.inf, low_open: bool = False,
+             high_open: bool = False) -> Callable[[str], float]:
+    """An argparse ``type``: a finite float in the interval (``nan``, ``inf`` refused)."""
+    interval = (f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+                if math.isfinite(low) or math.isfinite(high) else "")
+    expected = f"a finite number{' in ' + interval if interval else ''}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        inside = ((value > low if low_open else value >= low)
+                  and (value < high if high_open else value <= high))
+        if not math.isfinite(value) or not inside:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
+        return value
+
+    parse.__name__ = expected
+    return parse
+
+
+COUNT = int_at_least(1)      # sizes, counts, frames, epochs
+INDEX = int_at_least(0)      # indices, seeds
+FINITE = float_in()          # angles
+POSITIVE = float_in(0.0, low_open=True)  # weights
 
 
 def check_fusion_weights(weights: list[float] | None, count: int, member: str) -> None:

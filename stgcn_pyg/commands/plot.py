@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..graph import STRATEGIES, build_graph
 from ..io import load_json_object
+from .options import COUNT, FINITE, INDEX
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,14 +22,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     def graph_options(sub: argparse.ArgumentParser, strategy: str) -> None:
         sub.add_argument("--layout", default="ntu-rgb+d", help="registered layout or .json file")
         sub.add_argument("--strategy", default=strategy, choices=STRATEGIES)
-        sub.add_argument("--max-hop", type=int, default=1)
-        sub.add_argument("--dilation", type=int, default=1)
+        sub.add_argument("--max-hop", type=COUNT, default=1)
+        sub.add_argument("--dilation", type=COUNT, default=1)
         sub.add_argument("--exact-distance", action="store_true",
                          help="spatial: compare exact hop distances (default: the original's)")
 
     def view_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--azimuth", type=float, default=0.0, help="view of 3-D data, degrees")
-        sub.add_argument("--elevation", type=float, default=0.0, help="camera tilt, degrees")
+        sub.add_argument("--azimuth", type=FINITE, default=0.0, help="view of 3-D data, degrees")
+        sub.add_argument("--elevation", type=FINITE, default=0.0, help="camera tilt, degrees")
 
     labels = dict(choices=("names", "indices"), default=None, help="label the joints")
 
@@ -36,9 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     graph_options(sub, "uniform")
     sub.add_argument("--labels", **labels)
     sub.add_argument("--sequence", type=Path, help="place joints at a frame of this .json/.npy")
-    sub.add_argument("--index", type=int, help="sample of a stacked [N, ...] .npy")
-    sub.add_argument("--frame", type=int, default=0)
-    sub.add_argument("--person", type=int, default=0)
+    sub.add_argument("--index", type=INDEX, help="sample of a stacked [N, ...] .npy")
+    sub.add_argument("--frame", type=INDEX, default=0)
+    sub.add_argument("--person", type=INDEX, default=0)
     view_options(sub)
 
     sub = picture("partitions", "a root joint's neighbours by partition, or all K matrices")
@@ -50,20 +51,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     sub = picture("importance", "learned edge importance x partition weight per block")
     sub.add_argument("--checkpoint", required=True, type=Path)
-    sub.add_argument("--layer", type=int, help="one block (default: all blocks)")
-    sub.add_argument("--partition", type=int, help="one partition (default: their sum)")
+    sub.add_argument("--layer", type=INDEX, help="one block (default: all blocks)")
+    sub.add_argument("--partition", type=INDEX, help="one partition (default: their sum)")
     sub.add_argument("--labels", **labels)
 
     sub = picture("sequence", "animated GIF of a skeleton sequence, optionally with a model's CAM")
     sub.add_argument("--input", required=True, type=Path, help="NW-UCLA .json or .npy")
-    sub.add_argument("--index", type=int, help="sample of a stacked [N, ...] .npy")
+    sub.add_argument("--index", type=INDEX, help="sample of a stacked [N, ...] .npy")
     sub.add_argument("--layout", help="default: the registered layout with the data's V")
     sub.add_argument("--checkpoint", type=Path,
                      help="colour joints by this model's class activation")
-    sub.add_argument("--class", dest="class_index", type=int,
+    sub.add_argument("--class", dest="class_index", type=INDEX,
                      help="class to explain (default: predicted)")
-    sub.add_argument("--fps", type=int, default=10)
-    sub.add_argument("--max-frames", type=int, default=40)
+    sub.add_argument("--fps", type=COUNT, default=10)
+    sub.add_argument("--max-frames", type=COUNT, default=40)
     view_options(sub)
 
     sub = picture("explain", "which joints and bones decided a model's prediction on a clip "
@@ -71,12 +72,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_argument("--checkpoint", required=True, type=Path)
     sub.add_argument("clip", type=Path, metavar="CLIP",
                      help=".npy clip or stack, NTU .skeleton or NW-UCLA .json")
-    sub.add_argument("--index", type=int, default=0, help="clip of a stacked .npy (default 0)")
+    sub.add_argument("--index", type=INDEX, default=0, help="clip of a stacked .npy (default 0)")
     sub.add_argument("--method", choices=("integrated_gradients", "saliency", "gnnexplainer"),
                      default="integrated_gradients")
-    sub.add_argument("--target", type=int, help="class to explain (default: predicted)")
-    sub.add_argument("--epochs", type=int, default=200, help="gnnexplainer: optimisation steps")
-    sub.add_argument("--seed", type=int, default=0, help="gnnexplainer: random seed")
+    sub.add_argument("--target", type=INDEX, help="class to explain (default: predicted)")
+    sub.add_argument("--epochs", type=COUNT, default=200, help="gnnexplainer: optimisation steps")
+    sub.add_argument("--seed", type=INDEX, default=0, help="gnnexplainer: random seed")
     sub.add_argument("--labels", **labels)
 
     sub = picture("confusion", "confusion matrix from metrics.json")
@@ -162,8 +163,6 @@ def _explain(args) -> None:
     from ..models import load_model_and_metadata
     from ..viz.explanation import plot_explanation
 
-    if args.epochs < 1:
-        raise ValueError(f"--epochs: expected a positive int, got {args.epochs}")
     model, metadata = load_model_and_metadata(args.checkpoint)
     model.eval()
     raw_channels, to_input = model_input(model, metadata, args.checkpoint)

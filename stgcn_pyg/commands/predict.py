@@ -13,7 +13,7 @@ import torch
 from ..data.clips import model_input, read_clips
 from ..io import atomic_path, save_json
 from ..models import load_model_and_metadata
-from .options import add_import_argument, import_modules
+from .options import COUNT, add_import_argument, import_modules
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,12 +21,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="RUN/model.pt or RUN/checkpoint.pt")
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                         help=".npy clip or stack, NTU .skeleton, NW-UCLA .json, or a folder")
-    parser.add_argument("--top", type=int, default=5, help="classes shown per clip (default 5)")
-    parser.add_argument("--frames", type=int,
+    parser.add_argument("--top", type=COUNT, default=5, help="classes shown per clip (default 5)")
+    parser.add_argument("--frames", type=COUNT,
                         help="resample recordings to this length (default: their own)")
-    parser.add_argument("--window", type=int, help="sliding window of this many frames: a "
+    parser.add_argument("--window", type=COUNT, help="sliding window of this many frames: a "
                         "prediction per window")
-    parser.add_argument("--stride", type=int, help="window stride (default: window // 2)")
+    parser.add_argument("--stride", type=COUNT, help="window stride (default: window // 2)")
     parser.add_argument("--json", type=Path, help="also write the predictions as JSON")
     parser.add_argument("--csv", type=Path, help="also write the predictions as CSV")
     add_import_argument(parser)
@@ -34,10 +34,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import_modules(args)
-    for name in ("top", "frames", "window", "stride"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise ValueError(f"--{name}: expected a positive int, got {value}")
     if args.stride is not None and args.window is None:
         raise ValueError("--stride: given without --window")
     model, metadata = load_model_and_metadata(args.checkpoint)

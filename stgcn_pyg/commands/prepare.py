@@ -12,6 +12,7 @@ from ..data import (prepare_ctrgcn_npz, prepare_kinetics, prepare_msr, prepare_n
                     write_synthetic)
 from ..data.prepare import FIT_MODES
 from ..io import new_folder
+from .options import COUNT, INDEX, float_in
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,28 +32,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true",
                         help="replace an existing --out (the old content stays until the new "
                              "one is complete)")
-    parser.add_argument("--frames", type=int, help="frames T (default: ntu 300, ucla 52, "
+    parser.add_argument("--frames", type=COUNT, help="frames T (default: ntu 300, ucla 52, "
                         "msr-action3d and utkinect 64, synthetic 32)")
-    parser.add_argument("--bodies", type=int, default=2, help="ntu: bodies M kept (default 2)")
+    parser.add_argument("--bodies", type=COUNT, default=2, help="ntu: bodies M kept (default 2)")
     parser.add_argument("--protocol", choices=["xsub", "xview", "loso"], default="xsub",
                         help="ntu: xsub or xview; msr-action3d: xsub (odd subjects train); "
                              "utkinect: xsub (subjects 1-5 train) or loso with --fold "
                              "(default xsub)")
-    parser.add_argument("--fold", type=int,
+    parser.add_argument("--fold", type=COUNT,
                         help="utkinect --protocol loso: the test subject 1..10")
     parser.add_argument("--mode", choices=FIT_MODES,
                         help="fit to T frames (default: ntu pad, the others resample)")
-    parser.add_argument("--samples", type=int, nargs=2, default=(960, 480),
+    parser.add_argument("--samples", type=COUNT, nargs=2, default=(960, 480),
                         metavar=("TRAIN", "TEST"), help="synthetic: clips per split")
     parser.add_argument("--layout", default=None,
                         help="synthetic: layout (default ntu-rgb+d); stgcn-npy/ctrgcn-npz: "
                              "layout recorded for train (default: from the joint count)")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=INDEX, default=0,
                         help="synthetic: generator seed; ucla: --val-fraction draw (default 0)")
     parser.add_argument("--normalize-view", action="store_true",
                         help="ntu, ucla: rotate every sequence so that hip->spine is +y and the "
                              "shoulder line +x (view normalisation)")
-    parser.add_argument("--val-fraction", type=float, default=0.0,
+    parser.add_argument("--val-fraction", type=float_in(0.0, 1.0, high_open=True), default=0.0,
                         help="ucla: hold out this fraction of the training views' recordings "
                              "as a val split (for ensemble weights; default 0)")
     parser.add_argument("--train-split", help="pyskl: split name (default: the one ending in "
@@ -67,10 +68,6 @@ def run(args: argparse.Namespace) -> int:
     if args.kind == "synthetic" and args.source is not None:
         raise ValueError(f"source: synthetic data is generated, expected no source folder, got "
                          f"{args.source!r}")
-    for name in ("frames", "bodies"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise ValueError(f"--{name}: expected a positive int, got {value}")
     raw = ("ntu", "ucla", "msr-action3d", "utkinect")
     if args.kind not in raw and args.normalize_view:
         raise ValueError(f"--normalize-view: only for {', '.join(raw)}, got {args.kind}")
@@ -80,10 +77,6 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--protocol: {args.kind} has {list(allowed)}, got {args.protocol!r}")
     if args.kind != "ucla" and args.val_fraction:
         raise ValueError(f"--val-fraction: only for ucla, got {args.kind}")
-    if not 0 <= args.val_fraction < 1:
-        raise ValueError(f"--val-fraction: expected a fraction in [0, 1), got {args.val_fraction}")
-    if min(args.samples) < 1:
-        raise ValueError(f"--samples: expected positive ints, got {list(args.samples)}")
     progress = lambda files: tqdm(files, desc="prepare", leave=False)  # noqa: E731
     with new_folder(args.out, args.force) as out:  # nothing half-written, nothing lost
         if args.kind == "ntu":

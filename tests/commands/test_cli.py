@@ -77,8 +77,9 @@ def test_evaluate_averages_clip_windows(tiny_data, tmp_path, capsys):
         np.mean(probabilities.argmax(1).numpy() == labels))
     assert evaluation["test_loss"] == pytest.approx(
         -np.log(probabilities.numpy()[np.arange(len(labels)), labels]).mean(), rel=1e-5)
-    for flag, value, match in [("--clips", "0", "--clips: expected a positive int, got 0"),
-                               ("--clip-ratio", "1.5", "--clip-ratio: expected a fraction")]:
+    for flag, value, match in [("--clips", "0", "--clips: expected an int >= 1, got 0"),
+                               ("--clip-ratio", "1.5", "--clip-ratio: expected a finite number "
+                                                       "in (0, 1], got 1.5")]:
         err = _error(capsys, ["evaluate", "--checkpoint", str(run / "model.pt"),
                               "--data", str(tiny_data), flag, value])
         assert match in err

@@ -117,7 +117,7 @@ def test_raw_ntu_skeleton_recording(run, tmp_path, capsys):
     (lambda r, t: [str(_text(t / "zero.skeleton", ""))], r"zero.skeleton: empty file"),
     (lambda r, t: [str(_text(t / "x.json", "{"))], r"x.json: not valid JSON"),
     (lambda r, t: [str(_save(t / "c.npy", np.zeros((3, 8, 25)))), "--top", "0"],
-     r"--top: expected a positive int, got 0"),
+     r"--top: expected an int >= 1, got 0"),
     (lambda r, t: [str(_save(t / "c.npy", np.zeros((3, 8, 25)))), "--stride", "2"],
      r"--stride: given without --window"),
 ])

@@ -113,14 +113,15 @@ def test_outputs_and_gradients_equal_pyskl(network, layout, mode, dtype, monkeyp
         # the sums, and BatchNorm's backward spreads that one flip over whole channels.
         # Float64 above proves the functions equal; here, over all gradients together,
         # ours must be as close to the float64 truth as the reference is (a factor 4), plus
-        # at most 1e-3 of the gradient's size (about one such flip).
+        # at most 1e-2 of the gradient's size (a flip or two: on an Intel Xeon one flip cost
+        # 5e-4 of it, on an AMD EPYC ST-GCN++ on Kinect-v1 7e-3).
         truth = run(ref64, copy.deepcopy(ours).double(), x, weights)[2]
 
         def error(grads):
             return max((grads[n].double() - truth[n]).norm().item() for n in truth)
 
         scale = max(truth[n].norm().item() for n in truth)
-        assert error(ours_grads) <= 1e-3 * scale + 4 * error(ref_grads)
+        assert error(ours_grads) <= 1e-2 * scale + 4 * error(ref_grads)
         return
     if dtype == torch.float64:
         for name, grad in ours_grads.items():
