@@ -30,6 +30,7 @@ from stgcn_pyg.graph import build_graph, to_dense_adjacency  # noqa: E402
 RESULTS = ROOT / "experiments" / "results" / "zoo.jsonl"
 NETWORKS = {"stgcn++": ("STGCN", dict(gcn_adaptive="init", gcn_with_res=True,
                                       tcn_type="mstcn")),
+            "aagcn": ("AAGCN", {}),
             "ctrgcn": ("CTRGCN", {})}
 # (N, C, T, V, M): NTU's shape and NW-UCLA's (V = 20: the reference gets our Kinect v1
 # graph, 2s-AGCN partition, as tests/models/test_pyskl_equivalence.py does).
@@ -40,7 +41,7 @@ MARKERS = ("<!-- zoo table: experiments/zoo_table.py table --docs -->", "<!-- en
 def build(network: str, v: int, persons: int, num_classes: int = 10):
     name, kwargs = NETWORKS[network]
     cls = backbone(name)
-    if name == "CTRGCN":
+    if name in ("CTRGCN", "AAGCN"):
         kwargs = dict(kwargs, num_person=persons)
     module = sys.modules[cls.__module__]
     pyskl_graph = module.Graph

@@ -112,12 +112,13 @@ def from_original_stgcn(state_dict: StateDict, layout, strategy: str, max_hop: i
 
 def from_pyskl(state_dict: StateDict, layout: str | None = None) -> STGCN:
     """An :class:`STGCN` equal (outputs and gradients, train and eval mode) to a pyskl
-    recognizer: ST-GCN++ (preset ``"stgcn++"``) or CTR-GCN (preset ``"ctrgcn"``).
+    recognizer: ST-GCN++ (preset ``"stgcn++"``), AAGCN (``"aagcn"``) or CTR-GCN
+    (``"ctrgcn"``).
 
     Reads the ``state_dict`` of pyskl's ``RecognizerGCN`` (keys ``backbone.*`` and
     ``cls_head.fc_cls.*``; an mmcv checkpoint dict holding it under ``"state_dict"`` works
     too) whose backbone is ``STGCN(gcn_adaptive="init", gcn_with_res=True,
-    tcn_type="mstcn")`` (ST-GCN++) or ``CTRGCN``; the network is told by its keys. Channels,
+    tcn_type="mstcn")`` (ST-GCN++), ``AAGCN`` or ``CTRGCN``; the network is told by its keys. Channels,
     classes, strides and the graph come from the tensors: every block's learned ``A``
     [K, V, V] becomes its :class:`~stgcn_pyg.nn.LearnedAdjacency` over all joint pairs (the
     model's graph buffer holds block 0's); strides are 2 where the width grows (pyskl's
@@ -127,9 +128,10 @@ def from_pyskl(state_dict: StateDict, layout: str | None = None) -> STGCN:
     sd = state_dict.get("state_dict", state_dict) if isinstance(state_dict, Mapping) \
         else state_dict
     sd = _strip_module_prefix(sd)
-    network = "ctrgcn" if "backbone.net.0.gcn1.A" in sd else "stgcn++"
+    network = ("ctrgcn" if "backbone.net.0.gcn1.A" in sd else
+               "aagcn" if "backbone.gcn.0.gcn.conv_d.0.weight" in sd else "stgcn++")
     blocks_key, gcn = ("net", "gcn1") if network == "ctrgcn" else ("gcn", "gcn")
-    source = f"pyskl {'CTR-GCN' if network == 'ctrgcn' else 'ST-GCN++'}"
+    source = f"pyskl {dict(ctrgcn='CTR-GCN', aagcn='AAGCN').get(network, 'ST-GCN++')}"
     _require(sd, ["backbone.data_bn.weight", f"backbone.{blocks_key}.0.{gcn}.A",
                   "cls_head.fc_cls.weight"], source)
     sd = {key.removeprefix("backbone."): value for key, value in sd.items()}
@@ -139,6 +141,8 @@ def from_pyskl(state_dict: StateDict, layout: str | None = None) -> STGCN:
     count = _count_blocks(sd, prefix + f".{gcn}.A", start=0)
     if network == "ctrgcn":
         _merge_ctrgcn_partitions(sd, prefix, count, num_partitions)
+    if network == "aagcn":
+        _merge_aagcn_partitions(sd, prefix, count, num_partitions)
     graph = from_dense_adjacency(adjacency.detach().cpu(), all_pairs=True)
     graph.strategy, graph.all_pairs = "agcn", True
     if layout is not None:
@@ -151,7 +155,7 @@ def from_pyskl(state_dict: StateDict, layout: str | None = None) -> STGCN:
               for i in range(count)]
     strides = [2 if i > 0 and widths[i - 1] != widths[i] else 1 for i in range(count)]
     data_bn = sd["data_bn.weight"].numel()
-    persons = {"ctrgcn": data_bn // (num_nodes * 3)}.get(network)
+    persons = data_bn // (num_nodes * 3) if network in ("ctrgcn", "aagcn") else None
     in_channels = data_bn // (num_nodes * (persons or 1))
     with default_dtype(_floating_dtype(sd)):
         model = STGCN.from_preset(
@@ -163,7 +167,10 @@ def from_pyskl(state_dict: StateDict, layout: str | None = None) -> STGCN:
     _map_bn(mapping, "data_bn", "data_bn")
     for i in range(count):
         src, dst = prefix.format(i), f"blocks.{i}"
-        _map(mapping, f"{dst}.gcn.conv", f"{src}.{gcn}.conv", ("weight", "bias"))
+        _map(mapping, f"{dst}.gcn.conv", f"{src}.{gcn}.conv",
+             ("weight",) if network == "aagcn" else ("weight", "bias"))
+        if network == "aagcn":
+            _map_aagcn_unit(mapping, dst, f"{src}.{gcn}")
         if network == "ctrgcn":
             for ours, theirs in (("source_embed", "conv1"), ("target_embed", "conv2"),
                                  ("expand", "conv4")):
@@ -175,6 +182,9 @@ def from_pyskl(state_dict: StateDict, layout: str | None = None) -> STGCN:
             _map_bn(mapping, f"{dst}.gcn_residual.bn", f"{src}.{gcn}.down.1")
         if network == "ctrgcn":
             _map_ctrgcn_temporal(mapping, f"{dst}.tcn.conv", f"{src}.tcn1")
+        elif network == "aagcn":  # unit_tcn: a (9, 1) conv and a BN
+            _map(mapping, f"{dst}.tcn.conv", f"{src}.tcn.conv", ("weight", "bias"))
+            _map_bn(mapping, f"{dst}.tcn.bn_out", f"{src}.tcn.bn")
         else:
             _map_stgcnpp_temporal(mapping, f"{dst}.tcn.conv", f"{src}.tcn")
             _map_bn(mapping, f"{dst}.tcn.bn_out", f"{src}.tcn.bn")
@@ -199,6 +209,34 @@ def _merge_ctrgcn_partitions(sd: dict, prefix: str, count: int, num_partitions: 
                          for k in range(num_partitions)]
                 if all(part is not None for part in parts):
                     sd[f"{unit}.{ours}.{kind}"] = torch.cat(parts)
+
+
+def _merge_aagcn_partitions(sd: dict, prefix: str, count: int, num_partitions: int) -> None:
+    """AAGCN keeps one ``conv_d``, ``conv_a``, ``conv_b`` per partition; ours holds each once,
+    partition-major, and the ``conv_d`` biases as ``partition_bias`` [K, C']."""
+    for i in range(count):
+        unit = prefix.format(i) + ".gcn"
+        for name, ours in (("conv_d", "conv"), ("conv_a", "source_embed"),
+                           ("conv_b", "target_embed")):
+            for kind in ("weight", "bias"):
+                parts = [sd.pop(f"{unit}.{name}.{k}.{kind}", None) for k in range(num_partitions)]
+                if all(part is not None for part in parts):
+                    key = "partition_bias" if (name, kind) == ("conv_d", "bias") else \
+                        f"{ours}.{kind}"
+                    sd[f"{unit}.{key}"] = (torch.stack(parts) if key == "partition_bias"
+                                           else torch.cat(parts))
+
+
+def _map_aagcn_unit(mapping, dst: str, src: str) -> None:
+    """AAGCN's adaptive unit and attention onto :class:`~stgcn_pyg.nn.SampleGraphConv` and
+    :class:`~stgcn_pyg.nn.JointFrameChannelAttention`."""
+    mapping[f"{dst}.gcn.partition_bias"] = (f"{src}.partition_bias", _same)
+    for ours, theirs in (("source_embed", "source_embed"), ("target_embed", "target_embed")):
+        _map(mapping, f"{dst}.gcn.{ours}", f"{src}.{theirs}", ("weight", "bias"))
+    mapping[f"{dst}.gcn.alpha"] = (f"{src}.alpha", lambda a: a.reshape(()))
+    for ours, theirs in (("joint", "conv_sa"), ("frame", "conv_ta"), ("squeeze", "fc1c"),
+                         ("excite", "fc2c")):
+        _map(mapping, f"{dst}.tcn.attention.{ours}", f"{src}.{theirs}", ("weight", "bias"))
 
 
 def _map_stgcnpp_temporal(mapping, temporal: str, source: str) -> None:

@@ -76,10 +76,10 @@ def test_the_sigmoid_of_a_learned_mask_and_a_wrong_sized_mask():
         layer(x, graph.edge_index, graph.edge_type, graph.edge_weight)
 
 
-@pytest.mark.parametrize("preset", ["compact", "ctrgcn"])
+@pytest.mark.parametrize("preset", ["compact", "aagcn", "ctrgcn"])
 def test_the_node_major_wrapper_is_the_model_and_masks_reach_every_block(preset):
     torch.manual_seed(0)
-    model = STGCN.from_preset(preset, 5, **({"persons": 2} if preset == "ctrgcn" else {}))
+    model = STGCN.from_preset(preset, 5, **({"persons": 2} if preset != "compact" else {}))
     model = model.double().eval()
     clip = torch.randn(3, 6, 25, 2, dtype=torch.float64)
     wrapper = NodeMajorClip(model, frames=6, persons=2)

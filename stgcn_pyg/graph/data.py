@@ -71,6 +71,23 @@ def from_dense_adjacency(adjacency: "Tensor | np.ndarray", all_pairs: bool = Fal
     )
 
 
+def holds_every_pair(graph: Data, num_partitions: int) -> bool:
+    """Whether ``graph`` holds every (partition, source, target) pair in
+    :func:`from_dense_adjacency`'s order (edge ``k·V·V + dst·V + src``): then its edge values
+    are a dense [K, V, V] view (:func:`pairs_to_dense`)."""
+    v = int(graph.num_nodes)
+    every = from_dense_adjacency(torch.ones(num_partitions, v, v), all_pairs=True)
+    return (graph.edge_index.shape == every.edge_index.shape
+            and torch.equal(graph.edge_index.cpu(), every.edge_index)
+            and torch.equal(graph.edge_type.cpu(), every.edge_type))
+
+
+def pairs_to_dense(values: Tensor, num_partitions: int, num_nodes: int) -> Tensor:
+    """Values [..., K·V·V] of an all-pairs graph's edges (build order) as ``[..., k, src,
+    dst]``: a view, no scatter."""
+    return values.unflatten(-1, (num_partitions, num_nodes, num_nodes)).transpose(-1, -2)
+
+
 def clips_from_batch(batch: Data, num_nodes: int) -> Tensor:
     """The clips ``[N, C, T, V, M]`` of a PyG ``Batch`` (or one ``Data``) of skeleton samples,
     each ``x`` [V, T, C] or [V, T, C, M] (nodes first, as :class:`~stgcn_pyg.data.

@@ -61,8 +61,19 @@ def _ctrgcn() -> dict[str, Any]:
                 dropout_before_conv=False, blocks=blocks)
 
 
+def _aagcn() -> dict[str, Any]:
+    # AAGCN (Shi et al. 2020) as pyskl ships it: the learned shared A (every joint pair) plus a
+    # per-sample graph tanh(theta^T phi), per-partition biases after aggregation, the spatial
+    # unit's residual, attention over joints, frames and channels, a plain (9, 1) temporal
+    # conv + BN, data BN per person (M = 2).
+    blocks = _ten_blocks(dropout=0.0)
+    return dict(in_channels=3, graph="ntu-rgb+d", strategy="agcn", max_hop=1, all_pairs=True,
+                kernel_size=9, edge_importance="adjacency", gcn_residual=True, attention=True,
+                persons=2, spatial="aagcn", dropout_before_conv=False, blocks=blocks)
+
+
 PRESETS = {"seed": _seed, "stgcn": _stgcn, "compact": _compact, "stgcn++": _stgcnpp,
-           "ctrgcn": _ctrgcn}
+           "aagcn": _aagcn, "ctrgcn": _ctrgcn}
 
 
 def preset_config(name: str) -> dict[str, Any]:

@@ -57,6 +57,7 @@ class STGCN(nn.Module):
             (:class:`~stgcn_pyg.nn.LearnedAdjacency`, ST-GCN++).
         gcn_residual: give every block's spatial unit its own residual (ST-GCN++, CTR-GCN).
         temporal_norm: close every temporal unit with a BatchNorm (off for CTR-GCN).
+        attention: AAGCN's attention over joints, frames and channels after every spatial unit.
         persons: normalize the input over M·V·C channels for exactly this many persons M
             (CTR-GCN's and AAGCN's data BatchNorm); None: over V·C, any M.
         dropout_before_conv: dropout placement of :class:`STGCNBlock`.
@@ -79,8 +80,8 @@ class STGCN(nn.Module):
                  exact_distance: bool = False, blocks: Sequence["BlockSpec | dict"] = (),
                  kernel_size: int = 9, edge_importance: "bool | str" = True,
                  dropout_before_conv: bool = False, gcn_residual: bool = False,
-                 temporal_norm: bool = True, persons: int | None = None,
-                 all_pairs: bool = False,
+                 temporal_norm: bool = True, attention: bool = False,
+                 persons: int | None = None, all_pairs: bool = False,
                  spatial: "str | SpatialFactory | None" = None,
                  spatial_kwargs: dict[str, Any] | None = None,
                  temporal: "str | TemporalFactory | None" = None,
@@ -97,8 +98,8 @@ class STGCN(nn.Module):
             max_hop=max_hop, dilation=dilation, exact_distance=exact_distance,
             blocks=[asdict(b) for b in blocks], kernel_size=kernel_size,
             edge_importance=edge_importance, dropout_before_conv=dropout_before_conv,
-            gcn_residual=gcn_residual, temporal_norm=temporal_norm, persons=persons,
-            all_pairs=all_pairs,
+            gcn_residual=gcn_residual, temporal_norm=temporal_norm, attention=attention,
+            persons=persons, all_pairs=all_pairs,
             spatial=spatial, spatial_kwargs=spatial_kwargs, temporal=temporal,
             temporal_kwargs=temporal_kwargs)
         self.in_channels = in_channels
@@ -124,7 +125,7 @@ class STGCN(nn.Module):
             STGCNBlock(channels[i], spec.out_channels, graph_data, spec.stride, kernel_size,
                        spec.dropout, spec.residual, dropout_before_conv, spatial,
                        spatial_kwargs, temporal, temporal_kwargs, importance, gcn_residual,
-                       temporal_norm)
+                       temporal_norm, attention)
             for i, spec in enumerate(blocks))
         self.head = nn.Linear(channels[-1], num_classes)
 

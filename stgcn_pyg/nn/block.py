@@ -9,6 +9,7 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 
 from ..utils import accepts
+from .attention import JointFrameChannelAttention
 from .dropout import Dropout
 from .edge_importance import EdgeImportance, LearnedAdjacency
 from .registry import SPATIAL_LAYERS, TEMPORAL_LAYERS, Registry
@@ -104,6 +105,8 @@ class STGCNBlock(nn.Module):
             agree, else 1x1 conv + BN).
         temporal_norm: close the temporal unit with a BatchNorm (``bn_out``; CTR-GCN's
             temporal layer ends in its own ReLU instead).
+        attention: AAGCN's attention over joints, frames and channels
+            (:class:`~stgcn_pyg.nn.JointFrameChannelAttention`) after the spatial unit's ReLU.
 
     Both layers are checked once at construction by a dry run; a wrong output shape raises a
     ``ValueError`` naming the layer, the expected and the actual shape.
@@ -120,7 +123,7 @@ class STGCNBlock(nn.Module):
                  temporal: "str | TemporalFactory" = "conv",
                  temporal_kwargs: dict[str, Any] | None = None,
                  edge_importance: str | None = "edge", gcn_residual: bool = False,
-                 temporal_norm: bool = True) -> None:
+                 temporal_norm: bool = True, attention: bool = False) -> None:
         super().__init__()
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout: expected a probability in [0, 1), got {dropout!r}")
@@ -152,6 +155,8 @@ class STGCNBlock(nn.Module):
                                      (1, out_channels, t, v), (1, out_channels, 4, v))
         parts: list[tuple[str, nn.Module]] = [("bn_in", nn.BatchNorm2d(out_channels)),
                                               ("relu", nn.ReLU())]
+        if attention:
+            parts += [("attention", JointFrameChannelAttention(out_channels, v))]
         drop = [("dropout", Dropout(dropout))] if dropout > 0 else []
         if dropout_before_conv:
             parts += drop

@@ -11,7 +11,7 @@ from stgcn_pyg.cli import main
 from stgcn_pyg.models import BlockSpec, presets
 
 
-@pytest.mark.parametrize("preset", ["stgcn++", "ctrgcn"])
+@pytest.mark.parametrize("preset", ["stgcn++", "aagcn", "ctrgcn"])
 def test_zoo_preset_trains_resumes_predicts(preset, tiny_data, tmp_path, monkeypatch, capsys):
     def small():
         blocks = [BlockSpec(16, 1, residual=False), BlockSpec(24, 2)]

@@ -18,6 +18,7 @@ TOLERANCE = {torch.float32: 1e-5, torch.float64: 1e-10}
 LAYOUTS = {"nturgb+d": (3, 2), "coco": (3, 1), "openpose": (3, 1), "kinect-v1": (3, 1)}
 BACKBONE_ARGS = {"stgcn++": ("STGCN", dict(gcn_adaptive="init", gcn_with_res=True,
                                           tcn_type="mstcn")),
+                 "aagcn": ("AAGCN", {}),
                  "ctrgcn": ("CTRGCN", {})}
 
 
@@ -28,7 +29,7 @@ def reference(network, layout, in_channels, num_classes, monkeypatch):
         module = __import__(cls.__module__, fromlist=["Graph"])
         adjacency = to_dense_adjacency(build_graph(layout, "agcn")).float()
         monkeypatch.setattr(module, "Graph", with_graph(adjacency))
-    if name == "CTRGCN":  # its data BatchNorm is per person
+    if name in ("CTRGCN", "AAGCN"):  # their data BatchNorm is per person
         kwargs = dict(kwargs, num_person=LAYOUTS[layout][1])
     net = cls(graph_cfg=dict(layout=layout, mode="spatial"), in_channels=in_channels, **kwargs)
     return Recognizer(net, 256, num_classes)
@@ -55,6 +56,22 @@ def randomize(model, seed=0):
         for name, parameter in model.named_parameters():
             if name.rsplit(".", 1)[-1] in ("A", "alpha"):
                 draw(parameter, -0.2, 0.2)
+
+
+def calibrate(model, x):
+    """Every BatchNorm's running statistics set to its batch statistics on ``x``, as training
+    leaves them: AAGCN's attention scales features by up to 8 per block, and with drawn
+    statistics its eval-mode activations grow to 1e4 by block 10 (float64 rounding then
+    differs by 1e-9 between two correct orders of the sums)."""
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    momenta = [m.momentum for m in norms]
+    for m in norms:
+        m.momentum = 1.0
+    model.train()
+    with torch.no_grad():
+        model(x)
+    for m, momentum in zip(norms, momenta):
+        m.momentum = momentum
 
 
 def grads_as_state_dict(model):
@@ -96,53 +113,41 @@ def test_outputs_and_gradients_equal_pyskl(network, layout, mode, dtype, monkeyp
     torch.manual_seed(0)
     ref64 = reference(network, layout, in_channels, 7, monkeypatch).double()
     randomize(ref64)
+    num_nodes = ref64.backbone.graph.A.shape[-1]
+    x = torch.randn(2, persons, 12, num_nodes, in_channels, dtype=torch.float64)
+    if network == "aagcn":
+        calibrate(ref64, x)
     ref = copy.deepcopy(ref64).to(dtype)
     ours = from_pyskl(ref.state_dict())
     assert sum(p.numel() for p in ours.parameters()) == sum(p.numel() for p in ref.parameters())
     for model in (ref64, ref, ours):
         model.train(mode == "train")
-    x = torch.randn(2, persons, 12, ours.num_nodes, in_channels, dtype=torch.float64)
     weights = torch.randn(2, 7, dtype=torch.float64)
     expected, actual, ref_grads, ours_grads = run(ref, ours, x.to(dtype), weights.to(dtype))
     tol = TOLERANCE[dtype]
     torch.testing.assert_close(actual, expected, atol=tol, rtol=tol)
-    if dtype == torch.float32 and mode == "train":
-        # In train mode float32 gradients of deep networks are not comparable element by
-        # element: a ReLU input within rounding of 0 (measured: one of 4e4 outputs of
-        # CTR-GCN's block 7 at |x| < 1e-6) lands on either side depending on the order of
-        # the sums, and BatchNorm's backward spreads that one flip over whole channels.
-        # Float64 above proves the functions equal; here, over all gradients together,
-        # ours must be as close to the float64 truth as the reference is (a factor 4), plus
-        # at most 1e-2 of the gradient's size (a flip or two: on an Intel Xeon one flip cost
-        # 5e-4 of it, on an AMD EPYC ST-GCN++ on Kinect-v1 7e-3).
-        truth = run(ref64, copy.deepcopy(ours).double(), x, weights)[2]
-
-        def error(grads):
-            return max((grads[n].double() - truth[n]).norm().item() for n in truth)
-
-        scale = max(truth[n].norm().item() for n in truth)
-        assert error(ours_grads) <= 1e-2 * scale + 4 * error(ref_grads)
-        return
     if dtype == torch.float64:
         for name, grad in ours_grads.items():
             scale = max(1.0, ref_grads[name].abs().max().item())
             torch.testing.assert_close(grad, ref_grads[name], atol=tol * scale, rtol=tol,
                                        msg=lambda m: f"{name}: {m}")
         return
-    # float32, eval mode: every gradient within 1e-5 of its size of pyskl's except the entries
-    # a ReLU flip reaches: an input within rounding of 0 lands on the other side of the kink
-    # on one CPU and not on another, and the weight gradient of the layer below takes that
-    # one position in a row of entries (measured on an AMD EPYC: 1 of 64 bias entries of
-    # ST-GCN++'s first temporal unit on COCO-17, 1.2e-5 off while pyskl's is 1e-8 from the
-    # float64 truth; 11 of 16384 weight entries of block 5 on Kinect-v1). So at most 1 % of a
-    # gradient's entries (at least one) may differ, each by at most 1e-3 of its size; the
-    # float64 case proves the functions and their gradients equal.
-    for name, grad in ours_grads.items():
-        scale = max(1.0, ref_grads[name].abs().max().item())
-        off = (grad - ref_grads[name]).abs()
-        flipped = int((off > tol * scale + tol * ref_grads[name].abs()).sum())
-        assert flipped <= max(1, grad.numel() // 100), (name, flipped, grad.numel())
-        assert off.max().item() <= 1e-3 * scale, (name, off.max().item())
+    # Float32 gradients of these 10-block networks are not comparable entry by entry: a ReLU
+    # input within rounding of 0 lands on either side depending on the order of the sums
+    # (measured: one of 4e4 outputs of CTR-GCN's block 7 at |x| < 1e-6), and everything below
+    # it takes the flip (BatchNorm's backward spreads it over whole channels in train mode).
+    # Which implementation flips depends on the input and the CPU: AAGCN in eval mode on NTU,
+    # AMD EPYC, inputs of seeds 0-5: ours 1e-3 from float64 on seeds 0 and 1, pyskl's on seed
+    # 2, both 2e-7 on the others. Float64 above proves the gradients equal; here, over all
+    # gradients together, ours must be as close to the float64 truth as pyskl's float32 is (a
+    # factor 4), plus at most 1e-2 of the gradient's size (a flip or two).
+    truth = run(ref64, copy.deepcopy(ours).double(), x, weights)[2]
+
+    def error(grads):
+        return max((grads[n].double() - truth[n]).norm().item() for n in truth)
+
+    scale = max(truth[n].norm().item() for n in truth)
+    assert error(ours_grads) <= 1e-2 * scale + 4 * error(ref_grads)
 
 
 def test_agcn_partition_equals_pyskl_graph():

@@ -5,7 +5,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
-from ...graph import from_dense_adjacency
+from ...graph import holds_every_pair, pairs_to_dense
 from ..checks import graph_weights
 from ..registry import register_spatial
 from ..spatial_graph_conv import SpatialGraphConv
@@ -55,7 +55,7 @@ class ChannelTopologyConv(SpatialGraphConv):
                  relation_channels: int | None = None, bias: bool = True,
                  path: str = "auto", graph: Data | None = None) -> None:
         super().__init__(in_channels, out_channels, num_partitions, bias, path)
-        self.dense_pairs = graph is not None and _holds_every_pair(graph, self.num_partitions)
+        self.dense_pairs = graph is not None and holds_every_pair(graph, self.num_partitions)
         k = self.num_partitions
         r = relation_channels or (8 if in_channels <= 16 else in_channels // 8)
         self.relation_channels = r
@@ -97,10 +97,10 @@ class ChannelTopologyConv(SpatialGraphConv):
         if weight.size(0) != k * v * v:
             raise ValueError(f"edge_index: this layer was built for the all-pairs graph of "
                              f"K·V·V = {k * v * v} edges, got {weight.size(0)}")
-        adjacency = _pairs_to_dense(weight, k, v) + self.alpha * self.dense_refinement(x)
+        adjacency = pairs_to_dense(weight, k, v) + self.alpha * self.dense_refinement(x)
         if self.explain:  # [N, C', K, V, V] times the explainer's mask
             mask = self._explain_mask(k * v * v).to(weight.dtype)
-            adjacency = adjacency * _pairs_to_dense(mask, k, v)
+            adjacency = adjacency * pairs_to_dense(mask, k, v)
         out = self.partition_sources(x) @ adjacency.reshape(n, self.out_channels, k * v, v)
         if self.conv.bias is not None:
             out = out + self.bias_from_colsum(adjacency.sum(dim=-2)).unsqueeze(-2)
@@ -109,17 +109,3 @@ class ChannelTopologyConv(SpatialGraphConv):
     def __repr__(self) -> str:
         return f"{super().__repr__()[:-1]}, relation_channels={self.relation_channels})"
 
-
-def _pairs_to_dense(edges: Tensor, k: int, v: int) -> Tensor:
-    """Values of the all-pairs graph's edges [K·V·V] (build order) as ``[k, src, dst]``."""
-    return edges.view(k, v, v).transpose(-1, -2)
-
-
-def _holds_every_pair(graph: Data, num_partitions: int) -> bool:
-    """Whether ``graph`` holds every (partition, source, target) pair in
-    :func:`~stgcn_pyg.graph.from_dense_adjacency`'s order."""
-    v = int(graph.num_nodes)
-    every = from_dense_adjacency(torch.ones(num_partitions, v, v), all_pairs=True)
-    return (graph.edge_index.shape == every.edge_index.shape
-            and torch.equal(graph.edge_index.cpu(), every.edge_index)
-            and torch.equal(graph.edge_type.cpu(), every.edge_type))
