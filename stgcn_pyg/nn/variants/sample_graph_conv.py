@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
@@ -26,8 +27,10 @@ class SampleGraphConv(SpatialGraphConv):
     carried along the edges as :class:`SpatialGraphConv` carries it.
 
     Built for a graph holding every joint pair (``graph``; the ``aagcn`` preset's), the layer
-    keeps the per-sample adjacency dense ([N, K, V, V], one matmul); otherwise the term is read
-    at the graph's edges and aggregated as per-sample edge weights [N, E].
+    keeps the per-sample adjacency dense ([N, K, V, V]) and aggregates the narrower side
+    (the C inputs, then the 1x1 convolution, when C <= C'; else the K·C' partition outputs);
+    otherwise the term is read at the graph's edges and aggregated as per-sample edge weights
+    [N, E].
 
     Args:
         in_channels, out_channels, num_partitions: as :class:`SpatialGraphConv`.
@@ -87,6 +90,10 @@ class SampleGraphConv(SpatialGraphConv):
         if self.explain:
             adjacency = adjacency * pairs_to_dense(self._explain_mask(k * v * v).to(weight.dtype),
                                                    k, v)
+        if self.in_channels <= self.out_channels:  # aggregate the C channels, then convolve
+            z = torch.einsum("nctu,nkuv->nctkv", x, adjacency)  # [N, C, T, K, V]
+            return F.conv2d(z.reshape(n, self.in_channels, -1, v), self._kernel(),
+                            stride=(k, 1))
         return self.partition_sources(x) @ adjacency.reshape(n, 1, k * v, v)
 
     def __repr__(self) -> str:
