@@ -179,7 +179,7 @@ def _explain(args) -> None:
                          f"{x.size(-1)}")
     torch.manual_seed(args.seed)
     explanation = explain_clip(model, x, args.method, args.target, epochs=args.epochs)
-    names = metadata.get("class_names") or [str(i) for i in range(model.num_classes)]
+    names = metadata.get("class_names") or [f"class {i}" for i in range(model.num_classes)]
     plot_explanation(explanation, model.graph, args.out, labels=args.labels,
                      class_name=names[explanation.target])
     top = explanation.joint_mask.topk(min(5, model.num_nodes))
