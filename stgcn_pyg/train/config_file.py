@@ -1,6 +1,7 @@
 """A run's settings as a file: every run writes ``RUN/config.toml`` (its resolved settings) and
 ``stgcn-pyg train --config FILE`` reads one: TOML (the standard library's ``tomllib``), the same
-settings as YAML, or a YAML config of the original ST-GCN (:mod:`.original_config`).
+settings as YAML, or a YAML config of the original ST-GCN (:mod:`.original_config`) or of
+CTR-GCN (:mod:`.ctrgcn_config`).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..io import atomic_path
+from .ctrgcn_config import is_ctrgcn_config, read_ctrgcn_config
 from .original_config import is_original_config, read_original_config
 
 CONFIG_FILE = "config.toml"
@@ -27,6 +29,8 @@ def read_config(path: "str | Path", known: set[str]) -> tuple[dict[str, Any], di
         raise FileNotFoundError(f"--config {path}: no such file")
     if path.suffix.lower() in (".yaml", ".yml"):
         values = _read_yaml(path)
+        if is_ctrgcn_config(values):
+            return read_ctrgcn_config(values, path)
         if is_original_config(values):
             return read_original_config(values, path)
     else:

@@ -74,7 +74,7 @@ def is_original_config(values: dict[str, Any]) -> bool:
     return any(key in values for key in MARKERS)
 
 
-class _Reader:
+class ConfigReader:
     """Typed access to one mapping of the file; errors name the file and the dotted key."""
 
     def __init__(self, values: Any, path: Path, prefix: str = "") -> None:
@@ -106,14 +106,14 @@ class _Reader:
         if value != allowed:
             raise self.error(key, f"{allowed!r} ({reason})", value)
 
-    def sub(self, key: str) -> "_Reader":
-        return _Reader(self.values.pop(key, {}), self.path, f"{self.prefix}{key}.")
+    def sub(self, key: str) -> "ConfigReader":
+        return ConfigReader(self.values.pop(key, {}), self.path, f"{self.prefix}{key}.")
 
     def finish(self) -> None:
         if self.values:
             raise ValueError(f"--config {self.path}: unknown or unsupported keys "
                              f"{[self.prefix + k for k in sorted(self.values)]} (docs/training.md "
-                             f"lists what becomes of each key of the original ST-GCN's configs)")
+                             f"lists what becomes of each key of the authors' configs)")
 
 
 def read_original_config(values: dict[str, Any], path: "str | Path") -> tuple[dict[str, Any],
@@ -121,7 +121,7 @@ def read_original_config(values: dict[str, Any], path: "str | Path") -> tuple[di
     """``(settings, expected)``: ``TrainConfig`` fields (with ``out`` from ``work_dir``) and the
     data the file was written for (``in_channels``, ``num_classes``; check them with
     :func:`check_data`)."""
-    top = _Reader(values, Path(path))
+    top = ConfigReader(values, Path(path))
     settings: dict[str, Any] = {"preset": "stgcn", "normalize_view": False}
     model = top.pop("model", str, "net.st_gcn.Model")
     if model != "net.st_gcn.Model":
@@ -144,14 +144,20 @@ def read_original_config(values: dict[str, Any], path: "str | Path") -> tuple[di
         "warmup_epochs": 0.0, "label_smoothing": 0.0, "augment": augment}
     settings["epochs"] = top.pop("num_epoch", int, PROCESSOR_DEFAULTS["num_epoch"])
     top.only("optimizer", str, "SGD", "the only optimizer here")
-    _runtime(top, settings)
+    read_runtime(top, settings)
+    top.only("debug", bool, False, "no debug subset here")
+    top.only("pavi_log", bool, False, "no pavi logging here")
+    for key, kind in _NO_EFFECT.items():
+        top.pop(key, kind)
     top.finish()
     return settings, expected
 
 
-def _model_args(args: _Reader, settings: dict[str, Any]) -> dict[str, int]:
+def _model_args(args: ConfigReader, settings: dict[str, Any]) -> dict[str, int]:
     expected = {"in_channels": args.pop("in_channels", int),
-                "num_classes": args.pop("num_class", int)}
+                "num_classes": args.pop("num_class", int),
+                "keys": {"in_channels": "model_args.in_channels",
+                         "num_classes": "model_args.num_class"}}
     dropout = args.pop("dropout", float, 0.5)
     if dropout != 0.5:
         raise args.error("dropout", "0.5 (the stgcn preset's)", dropout)
@@ -170,25 +176,17 @@ def _model_args(args: _Reader, settings: dict[str, Any]) -> dict[str, int]:
     return {k: v for k, v in expected.items() if v is not None}
 
 
-def _feeder_args(args: _Reader, split: str, settings: dict[str, Any]) -> bool:
+def _feeder_args(args: ConfigReader, split: str, settings: dict[str, Any]) -> bool:
     """Check a split's feeder paths against the folder format (both splits in one folder);
     returns whether the feeder augments."""
     data_path = args.pop("data_path", str)
     label_path = args.pop("label_path", str)
     if data_path is not None:
-        folder = Path(data_path).parent
-        ours_data, ours_label = split_paths(folder, split)
-        if Path(data_path).name != ours_data.name:
-            raise args.error("data_path", f"a folder's {ours_data.name} (the folder format; "
-                             f"convert the authors' folders with stgcn-pyg prepare stgcn-npy)",
-                             data_path)
-        if label_path is not None and Path(label_path) != Path(folder, ours_label.name):
-            raise args.error("label_path", f"{Path(folder, ours_label.name)} (next to "
-                             f"data_path)", label_path)
-        known = settings.setdefault("data", str(folder))
-        if Path(known) != folder:
-            raise args.error("data_path", f"a file in {known}, the train split's folder",
-                             data_path)
+        folder = read_data_path(args, data_path, split, settings,
+                                "convert the authors' folders with stgcn-pyg prepare stgcn-npy")
+        ours_label = split_paths(folder, split)[1]
+        if label_path is not None and Path(label_path) != ours_label:
+            raise args.error("label_path", f"{ours_label} (next to data_path)", label_path)
     elif label_path is not None:
         raise args.error("label_path", "to come with data_path", label_path)
     choose, move = args.pop("random_choose", bool, False), args.pop("random_move", bool, False)
@@ -199,7 +197,25 @@ def _feeder_args(args: _Reader, split: str, settings: dict[str, Any]) -> bool:
     return choose or move
 
 
-def _runtime(top: _Reader, settings: dict[str, Any]) -> None:
+def read_data_path(args: ConfigReader, data_path: str, split: str, settings: dict[str, Any],
+                   hint: str) -> Path:
+    """The folder of a feeder's ``data_path``, which must name the folder format's
+    ``{split}_data.npy`` (both splits in one folder); sets ``settings["data"]``."""
+    folder = Path(data_path).parent
+    expected = split_paths(folder, split)[0].name
+    if Path(data_path).name != expected:
+        raise args.error("data_path", f"a folder's {expected} (the folder format; {hint})",
+                         data_path)
+    known = settings.setdefault("data", str(folder))
+    if Path(known) != folder:
+        raise args.error("data_path", f"a file in {known}, the train split's folder", data_path)
+    return folder
+
+
+def read_runtime(top: ConfigReader, settings: dict[str, Any]) -> None:
+    """The runtime keys both authors' processors share: ``use_gpu``, ``device`` (GPU ids: CUDA
+    is the default where available), ``num_worker``, ``eval_interval``, ``phase`` (train
+    only), ``start_epoch`` (0 only)."""
     if top.pop("use_gpu", bool, True) is False:
         settings["device"] = "cpu"
     gpus = top.values.pop("device", [])  # GPU ids: CUDA is the default where available
@@ -216,10 +232,6 @@ def _runtime(top: _Reader, settings: dict[str, Any]) -> None:
         settings["eval_every"] = eval_every
     top.only("phase", str, "train", "the test phase is stgcn-pyg evaluate")
     top.only("start_epoch", int, 0, "continue a run with --resume")
-    top.only("debug", bool, False, "no debug subset here")
-    top.only("pavi_log", bool, False, "no pavi logging here")
-    for key, kind in _NO_EFFECT.items():
-        top.pop(key, kind)
 
 
 def _number(value: "int | str") -> "float | str":
@@ -230,18 +242,21 @@ def _number(value: "int | str") -> "float | str":
 
 
 def check_data(expected: dict[str, int], data: "str | Path", path: "str | Path") -> None:
-    """Refuse a data folder whose channels or classes differ from the file's ``model_args``."""
-    if "in_channels" in expected:
-        channels = load_npy(split_paths(data, "train")[0]).shape[1]
-        if channels != expected["in_channels"]:
-            raise ValueError(f"--config {path}: model_args.in_channels: the file says "
-                             f"{expected['in_channels']}, the data in {data} has {channels}")
+    """Refuse a data folder whose shape or classes differ from what the config file names
+    (``expected``: ``in_channels``, ``num_classes``, ``num_nodes``, ``persons``, ``frames``,
+    each as the file spells it in ``expected["keys"]``)."""
+    if not expected:
+        return
+    shape = load_npy(split_paths(data, "train")[0]).shape
+    found = {"in_channels": shape[1], "frames": shape[2], "num_nodes": shape[3],
+             "persons": shape[4] if len(shape) == 5 else 1}
     if "num_classes" in expected:
-        classes = num_classes_of(data)
-        if classes != expected["num_classes"]:
-            raise ValueError(f"--config {path}: model_args.num_class: the file says "
-                             f"{expected['num_classes']}, the data in {data} has {classes}")
+        found["num_classes"] = num_classes_of(data)
+    for name, key in expected.get("keys", {}).items():
+        if name in expected and expected[name] != found[name]:
+            raise ValueError(f"--config {path}: {key}: the file says {expected[name]}, the data "
+                             f"in {data} has {found[name]}")
 
 
-__all__ = ["KEYS", "PROCESSOR_DEFAULTS", "check_data", "is_original_config",
-           "read_original_config"]
+__all__ = ["ConfigReader", "KEYS", "PROCESSOR_DEFAULTS", "check_data", "is_original_config",
+           "read_data_path", "read_original_config", "read_runtime"]
