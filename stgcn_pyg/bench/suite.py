@@ -13,10 +13,11 @@ import torch
 import torch_geometric
 
 from ..io import atomic_path, save_json
-from . import compile_check, equivalence, flops, report, scaling, speed
+from . import compile_check, equivalence, flops, report, scaling, speed, zoo
 
-SECTIONS = ("equivalence", "models", "layers", "scaling", "compile-check")
-#: What ``stgcn-pyg bench`` runs without ``--only`` (the compile check is asked for by name).
+SECTIONS = ("equivalence", "models", "layers", "scaling", "compile-check", "zoo")
+#: What ``stgcn-pyg bench`` runs without ``--only`` (the compile check and the zoo against
+#: pyskl, which needs pyskl's source, are asked for by name).
 DEFAULT_SECTIONS = SECTIONS[:4]
 
 
@@ -42,6 +43,10 @@ class BenchConfig:
     scale_channels: int = 32
     batches: list[int] = field(default_factory=lambda: [16])
     frame_counts: list[int] = field(default_factory=lambda: [80])
+    zoo_networks: list[str] = field(default_factory=lambda: list(zoo.NETWORKS))
+    zoo_shapes: dict[str, tuple[int, int, int, int, int]] = field(
+        default_factory=lambda: dict(zoo.SHAPES))
+    pyskl: str | None = None  # the folder holding pyskl's source, for the zoo section
 
 
 QUICK = BenchConfig()
@@ -130,6 +135,12 @@ def run(config: BenchConfig, sections: list[str], device: str = "cpu",
                                            config.frame_counts, config.repeats, config.frames)
         results["scaling"] = {"graph_size": by_size, "input_size": by_input,
                               "crossover_num_nodes": scaling.crossover(by_size)}
+    if "zoo" in sections:
+        if config.pyskl is None:
+            raise ValueError("--pyskl: the zoo section compares against pyskl's source; pass "
+                             "the folder that holds pyskl/models/gcns")
+        results["zoo"] = zoo.rows(config.zoo_networks, config.zoo_shapes, config.repeats,
+                                  config.pyskl, log)
     if "compile-check" in sections:
         log(f"compile-check: the known fault's reproduction, presets {config.presets}")
         results["compile_check"] = compile_check.rows(config.presets, device=dev)
@@ -180,6 +191,9 @@ def markdown(results: dict[str, Any]) -> str:
         parts.append("## Scaling with batch and frames\n\n" + report.markdown_table(
             sc["input_size"], ["batch", "frames", "backend", "median_ms", "ratio_vs_dense",
                                "clips_per_s"]))
+    if "zoo" in results:
+        parts.append("## The zoo against pyskl (same process, interleaved)\n\n"
+                     + zoo.markdown(results["zoo"]) + "\n")
     if "compile_check" in results:
         rows = [{**r, "verdict": "right" if r["ok"] else "WRONG"}
                 for r in results["compile_check"]]
@@ -205,6 +219,8 @@ def write(results: dict[str, Any], out: "str | Path") -> list[Path]:
             paths.append(report.plot_roofline(rows, results["peak_gflop_per_s"],
                                               f"{preset} preset: achieved vs fp32 matmul peak",
                                               out / f"roofline_{preset}.png"))
+    if "zoo" in results:
+        paths.append(zoo.plot(results["zoo"], out / "zoo.png"))
     if "scaling" in results:
         sc = results["scaling"]
         paths.append(report.plot_lines(sc["graph_size"], "num_nodes",

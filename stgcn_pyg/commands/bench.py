@@ -17,7 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", nargs="+", choices=suite.SECTIONS,
                         default=list(suite.DEFAULT_SECTIONS),
                         help="sections to run (default: all but compile-check, which says "
-                             "whether torch.compile is right on this machine per preset)")
+                             "whether torch.compile is right on this machine per preset, and "
+                             "zoo, ST-GCN++ / AAGCN / CTR-GCN against pyskl's own code)")
+    parser.add_argument("--pyskl", type=Path, help="zoo: the folder holding pyskl's source "
+                        "(pyskl/models/gcns), e.g. ../shared/reference/pyskl")
     parser.add_argument("--out", help="write results.json, results.md and PNG plots here")
     parser.add_argument("--threads", type=COUNT, default=2, help="torch threads (default 2)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
@@ -46,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
             setattr(config, name, getattr(args, name))
     if args.precision is not None:
         config.precisions = args.precision
+    if args.pyskl is not None:
+        config.pyskl = str(args.pyskl)
     if args.compile is not None:
         config.compile_modes = {"off": [False], "on": [True], "both": [False, True]}[args.compile]
     threads = torch.get_num_threads()
