@@ -250,3 +250,59 @@ def test_bad_numbers_for_any_verb(cli_files, tmp_path_factory, capsys, data):
     _refused(capsys, base + [option, value], [option])
     assert _digest(cli_files["root"]) == before
     assert not any(out.parent.iterdir())  # nothing written
+
+
+@given(shape=st.lists(st.integers(0, 30), min_size=1, max_size=5),
+       dtype=st.sampled_from(["float32", "float64", "int64", "bool", "complex64"]),
+       fill=st.sampled_from(["zeros", "random", "nan", "inf", "huge"]))
+def test_bad_clips_for_predict(model_file, tmp_path_factory, capsys, shape, dtype, fill):
+    folder = tmp_path_factory.mktemp("clip")
+    data = {"zeros": np.zeros, "random": lambda s: np.random.default_rng(0).normal(size=s),
+            "nan": lambda s: np.full(s, np.nan), "inf": lambda s: np.full(s, np.inf),
+            "huge": lambda s: np.full(s, 1e38)}[fill](shape)
+    if dtype in ("int64", "bool"):  # NaN, inf and 1e38 have no integer value
+        data = np.zeros(shape)
+    np.save(folder / "clip.npy", data.astype(dtype))
+    argv = ["predict", "--checkpoint", str(model_file), str(folder / "clip.npy"), "--json",
+            str(folder / "out" / "p.json")]
+    before = _digest(folder)
+    code = main(argv)
+    err = capsys.readouterr().err
+    if code == 0:  # a readable clip: finite probabilities for every class
+        rows = json.loads((folder / "out" / "p.json").read_text())
+        assert rows and all(np.isfinite(t["probability"]) for r in rows for t in r["top"])
+        return
+    assert code == 2 and "Traceback" not in err, err[-2000:]
+    lines = [line for line in err.splitlines() if line.startswith("stgcn-pyg ")]
+    assert len(lines) == 1 and "clip.npy" in lines[0], lines
+    assert _digest(folder) == before and not (folder / "out").exists()
+
+
+TEXT_OPTIONS = {"--layout": st.text(max_size=8), "--stream": st.text(max_size=8),
+                "--spatial": st.text(max_size=8), "--temporal": st.text(max_size=8),
+                "--spatial-kwargs": st.text(max_size=12), "--milestones": st.text(max_size=6),
+                "--preset": st.text(max_size=6), "--amp": st.text(max_size=4)}
+
+
+@given(option=st.sampled_from(sorted(TEXT_OPTIONS)), data=st.data())
+def test_random_text_for_train_options(tiny_data, tmp_path_factory, capsys, option, data):
+    value = data.draw(TEXT_OPTIONS[option])
+    out = tmp_path_factory.mktemp("run") / "run"
+    argv = ["train", "--data", str(tiny_data), "--out", str(out), "--preset", "tiny",
+            "--epochs", "1", "--no-progress", option, value]
+    if option == "--spatial-kwargs":
+        argv += ["--spatial", "mp"]
+    before = _digest(tiny_data)
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert _digest(tiny_data) == before
+    if code == 0:  # a valid value after all (an empty milestone list, a registered name)
+        metrics = json.loads((out / "metrics.json").read_text())
+        assert np.isfinite(metrics["test_top1"])
+        return
+    lines = [line for line in err.splitlines() if line.startswith("stgcn-pyg ")]
+    assert code == 2 and "Traceback" not in err and len(lines) == 1, err[-2000:]
+    name = option.lstrip("-")
+    assert any(n in lines[0] for n in (option, name, name.replace("-", "_"), "layout file",
+                                       "spatial", "temporal")), lines[0]
+    assert not out.exists() or not any(out.rglob("*.pt"))
