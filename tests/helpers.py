@@ -112,3 +112,16 @@ def _signal_all(pids, signum) -> None:
             os.kill(pid, signum)
         except ProcessLookupError:
             pass
+
+
+def assert_same_function(out, expected, inputs, atol):
+    """``out`` equals ``expected`` and so do their gradients with respect to every tensor of
+    ``inputs`` (for one random output weighting), within ``atol``."""
+    import torch
+
+    torch.testing.assert_close(out, expected, rtol=0, atol=atol)
+    seed = torch.randn_like(out)
+    ours = torch.autograd.grad((out * seed).sum(), inputs, retain_graph=True)
+    theirs = torch.autograd.grad((expected * seed).sum(), inputs, retain_graph=True)
+    for a, b in zip(ours, theirs):
+        torch.testing.assert_close(a, b, rtol=0, atol=atol)

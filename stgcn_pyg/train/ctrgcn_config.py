@@ -88,9 +88,7 @@ def read_ctrgcn_config(values: dict[str, Any], path: "str | Path") -> tuple[dict
     top = ConfigReader(values, Path(path))
     settings: dict[str, Any] = {"preset": "ctrgcn", "normalize_view": False}
     top.only("model", str, "model.ctrgcn.Model", "CTR-GCN; other networks are presets")
-    work_dir = top.pop("work_dir", str)
-    if work_dir is not None:
-        settings["out"] = work_dir
+    top.put("work_dir", str, settings, "out")
     expected = _model_args(top.sub("model_args"), settings)
     feeder = top.pop("feeder", str, FEEDERS[0])
     if feeder not in FEEDERS:
@@ -110,9 +108,7 @@ def read_ctrgcn_config(values: dict[str, Any], path: "str | Path") -> tuple[dict
         "batch_size": top.pop("batch_size", int, 64),
         "momentum": 0.9, "schedule": "step", "label_smoothing": 0.0, "augment": augment}
     top.only("optimizer", str, "SGD", "the only optimizer here")
-    seed = top.pop("seed", int)
-    if seed is not None:
-        settings["seed"] = seed
+    top.put("seed", int, settings, "seed")
     read_runtime(top, settings)
     for key, kind in _NO_EFFECT.items():
         top.pop(key, kind)

@@ -106,6 +106,12 @@ class ConfigReader:
         if value != allowed:
             raise self.error(key, f"{allowed!r} ({reason})", value)
 
+    def put(self, key: str, kind: type, settings: dict[str, Any], name: str) -> None:
+        """``settings[name]`` = the value of ``key``, when the file gives one."""
+        value = self.pop(key, kind)
+        if value is not None:
+            settings[name] = value
+
     def sub(self, key: str) -> "ConfigReader":
         return ConfigReader(self.values.pop(key, {}), self.path, f"{self.prefix}{key}.")
 
@@ -127,9 +133,7 @@ def read_original_config(values: dict[str, Any], path: "str | Path") -> tuple[di
     if model != "net.st_gcn.Model":
         raise top.error("model", "'net.st_gcn.Model' (ST-GCN; other networks are presets: "
                         "train --preset)", model)
-    work_dir = top.pop("work_dir", str)
-    if work_dir is not None:
-        settings["out"] = work_dir
+    top.put("work_dir", str, settings, "out")
     expected = _model_args(top.sub("model_args"), settings)
     top.only("feeder", str, "feeder.feeder.Feeder", "the authors' feeder of npy folders")
     augment = _feeder_args(top.sub("train_feeder_args"), "train", settings)
@@ -163,12 +167,8 @@ def _model_args(args: ConfigReader, settings: dict[str, Any]) -> dict[str, int]:
         raise args.error("dropout", "0.5 (the stgcn preset's)", dropout)
     args.only("edge_importance_weighting", bool, True, "the stgcn preset learns edge importance")
     graph = args.sub("graph_args")
-    layout = graph.pop("layout", str)
-    if layout is not None:
-        settings["layout"] = layout
-    strategy = graph.pop("strategy", str)
-    if strategy is not None:
-        settings["strategy"] = strategy
+    graph.put("layout", str, settings, "layout")
+    graph.put("strategy", str, settings, "strategy")
     graph.only("max_hop", int, 1, "the stgcn preset's")
     graph.only("dilation", int, 1, "the only dilation here")
     graph.finish()
@@ -224,12 +224,8 @@ def read_runtime(top: ConfigReader, settings: dict[str, Any]) -> None:
     if not isinstance(gpus, list) or any(isinstance(g, bool) or not isinstance(g, int)
                                          for g in gpus):
         raise top.error("device", "GPU ids (an int or a list of ints)", gpus)
-    workers = top.pop("num_worker", int)
-    if workers is not None:
-        settings["workers"] = workers
-    eval_every = top.pop("eval_interval", int)
-    if eval_every is not None:
-        settings["eval_every"] = eval_every
+    top.put("num_worker", int, settings, "workers")
+    top.put("eval_interval", int, settings, "eval_every")
     top.only("phase", str, "train", "the test phase is stgcn-pyg evaluate")
     top.only("start_epoch", int, 0, "continue a run with --resume")
 
