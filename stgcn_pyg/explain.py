@@ -37,12 +37,13 @@ class NodeMajorClip(nn.Module):
 
     def __init__(self, model: STGCN, frames: int, persons: int = 1) -> None:
         super().__init__()
-        foreign = sorted({type(m).__name__ for m in model.modules()
-                          if isinstance(m, MessagePassing) and not isinstance(m, SpatialGraphConv)})
-        if foreign or not any(isinstance(m, SpatialGraphConv) for m in model.modules()):
+        layers = [m for m in model.modules() if isinstance(m, MessagePassing)]
+        foreign = sorted({type(m).__name__ for m in layers
+                          if not isinstance(m, SpatialGraphConv)})
+        if foreign or not layers:
             raise ValueError(f"model: explaining needs spatial layers that apply PyG edge masks "
                              f"over the model's graph (SpatialGraphConv and its variants: "
-                             f"--spatial mp, adaptive, ctrgc); this model has "
+                             f"--spatial mp, adaptive, ctrgc, aagcn); this model has "
                              f"{foreign or 'none of them (the dense layer?)'}")
         self.model, self.frames, self.persons = model, frames, persons
 

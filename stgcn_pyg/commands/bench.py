@@ -30,7 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="override")
     parser.add_argument("--backends", nargs="+", choices=speed.BACKENDS, help="override")
     parser.add_argument("--workloads", nargs="+", choices=speed.WORKLOADS, help="override")
-    parser.add_argument("--sizes", nargs="+", type=int_at_least(2), help="graph sizes V of the scaling (override)")
+    parser.add_argument("--sizes", nargs="+", type=int_at_least(2),
+                        help="graph sizes V of the scaling (override)")
     parser.add_argument("--compile", choices=["off", "on", "both"],
                         help="torch.compile modes (override)")
     parser.add_argument("--precision", nargs="+", choices=speed.PRECISIONS,

@@ -39,8 +39,9 @@ class SkeletonDataset(Dataset):
             ``root``.
     """
 
-    def __init__(self, root: "str | Path", split: str = "train", layout: "str | Path | None" = None,
-                 strategy: str = "spatial", transform: Callable[[Data], Data] | None = None,
+    def __init__(self, root: "str | Path", split: str = "train",
+                 layout: "str | Path | None" = None, strategy: str = "spatial",
+                 transform: Callable[[Data], Data] | None = None,
                  pre_transform: Callable[[Data], Data] | None = None,
                  processed_dir: "str | Path | None" = None, force_reload: bool = False,
                  log: bool = True) -> None:
@@ -83,8 +84,8 @@ class SkeletonDataset(Dataset):
         over every sample, writing each file atomically."""
         folder = SkeletonFolder(self.root, self.split, check_finite=True)
         num_nodes = folder.sample_shape[2]
-        layout = resolve_layout(num_nodes, self._layout or read_folder_meta(self.root).get("layout"),
-                                source=str(folder.root))
+        given = self._layout or read_folder_meta(self.root).get("layout")
+        layout = resolve_layout(num_nodes, given, source=str(folder.root))
         graph = build_graph(layout, self.strategy)
         stored = {"layout": str(layout), "class_names": folder.label_names(),
                   "edge_index": graph.edge_index, "edge_type": graph.edge_type,

@@ -293,7 +293,8 @@ nesterov: true
     settings, expected = read_config(path, field_names(TrainConfig))
     assert settings["layout"] == "kinect-v1" and settings["stream"] == "bone"
     assert settings["epochs"] == 325 and settings["overrides"]["milestones"] == [250]
-    assert settings["overrides"]["warmup_epochs"] == 25 and settings["overrides"]["batch_size"] == 16
+    recipe = settings["overrides"]
+    assert recipe["warmup_epochs"] == 25 and recipe["batch_size"] == 16
     assert "data" not in settings  # the UCLA feeder names no folder: --data gives it
     assert expected["frames"] == 52 and expected["num_nodes"] == 20
 

@@ -37,7 +37,8 @@ def test_a_sample_holds_the_clip_nodes_first_and_the_skeleton(tmp_path, persons)
     assert torch.equal(sample.edge_index, graph.edge_index)
     assert torch.equal(sample.edge_type, graph.edge_type)
     assert torch.allclose(sample.edge_weight, graph.edge_weight.float())
-    assert len(dataset) == 10 and dataset.num_classes == 4 and dataset.class_names[:2] == ["a", "b"]
+    assert len(dataset) == 10 and dataset.num_classes == 4
+    assert dataset.class_names[:2] == ["a", "b"]
     assert isinstance(dataset._x, np.memmap)  # read from disk sample by sample
 
 
