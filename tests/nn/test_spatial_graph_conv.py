@@ -100,31 +100,19 @@ PER_SAMPLE = [("ntu-rgb+d", "spatial", 1, 1), ("coco", "distance", 2, 1),
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
 @pytest.mark.parametrize("path", PATHS)
-@pytest.mark.parametrize("c_in,c_out", [(3, 4), (5, 2)], ids=["agg_first", "conv_first"])
-@pytest.mark.parametrize("layout,strategy,max_hop,dilation", PER_SAMPLE)
-def test_per_sample_edge_weight_equals_per_sample_einsum(layout, strategy, max_hop, dilation,
-                                                         c_in, c_out, path, dtype):
-    # edge_weight [N, E]: sample n uses its own graph, einsum('nkctv,nkvw->nctw').
-    torch.manual_seed(0)
-    graph = build_graph(layout, strategy, max_hop, dilation)
-    layer = _layer(graph.num_partitions, dtype, path, c_in, c_out)
-    factors = _importance_like(graph.edge_index.size(1), batch=3)
-    _check_against_reference(layer, graph, factors, layout, strategy, max_hop, dilation, dtype,
-                             n=3)
-
-
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
-@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("c_in,c_out", [(3, 4), (5, 2)], ids=["c_in<c_out", "c_in>c_out"])
 @pytest.mark.parametrize("layout,strategy,max_hop,dilation", PER_SAMPLE)
-def test_per_channel_edge_weight_equals_per_channel_einsum(layout, strategy, max_hop, dilation,
-                                                           c_in, c_out, path, dtype):
-    # edge_weight [N, C', E] (CTR-GCN's channel-wise topology): output channel c of sample n
-    # aggregates over its own graph, einsum('nkctv,nckvw->nctw').
+@pytest.mark.parametrize("per_channel", [False, True], ids=["per_sample", "per_channel"])
+def test_per_sample_and_per_channel_edge_weight_equal_their_einsum(
+        layout, strategy, max_hop, dilation, c_in, c_out, path, dtype, per_channel):
+    # edge_weight [N, E]: sample n uses its own graph, einsum('nkctv,nkvw->nctw');
+    # [N, C', E] (CTR-GCN's channel-wise topology): output channel c of sample n aggregates
+    # over its own graph, einsum('nkctv,nckvw->nctw').
     torch.manual_seed(0)
     graph = build_graph(layout, strategy, max_hop, dilation)
     layer = _layer(graph.num_partitions, dtype, path, c_in, c_out)
-    factors = _importance_like(graph.edge_index.size(1), batch=3, channels=c_out)
+    factors = _importance_like(graph.edge_index.size(1), batch=3,
+                               channels=c_out if per_channel else None)
     _check_against_reference(layer, graph, factors, layout, strategy, max_hop, dilation, dtype,
                              n=3)
 
