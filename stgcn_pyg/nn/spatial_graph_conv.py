@@ -8,7 +8,7 @@ from torch_geometric.index import index2ptr
 from torch_geometric.nn import MessagePassing
 from torch_geometric.utils import scatter
 
-from ..graph.data import densify
+from ..graph.data import densify, pairs_to_dense
 from .checks import check_input, check_num_partitions, graph_weights
 from .registry import register_spatial
 
@@ -192,6 +192,21 @@ class SpatialGraphConv(MessagePassing):
             raise ValueError(f"edge mask: expected one entry per edge of the graph given to "
                              f"the layer ([{num_edges}]), got {list(mask.shape)}")
         return mask.sigmoid() if self._apply_sigmoid else mask
+
+    def _all_pairs_adjacency(self, weight: Tensor, term: Tensor, num_nodes: int) -> Tensor:
+        """The dense adjacency ``[..., K, V, V]`` (``[.., k, src, dst]``) of the all-pairs graph
+        in build order (edge ``k·V·V + dst·V + src``): its edge weights [E] as a view plus a
+        dense data-dependent ``term``, times an explainer's edge mask. For the per-sample
+        layers built for that graph, which aggregate densely."""
+        k, v = self.num_partitions, num_nodes
+        if weight.size(0) != k * v * v:
+            raise ValueError(f"edge_index: this layer was built for the all-pairs graph of "
+                             f"K·V·V = {k * v * v} edges, got {weight.size(0)}")
+        adjacency = pairs_to_dense(weight, k, v) + term
+        if self.explain:
+            mask = self._explain_mask(k * v * v).to(weight.dtype)
+            adjacency = adjacency * pairs_to_dense(mask, k, v)
+        return adjacency
 
     def explain_message(self, inputs: Tensor, dim_size: int | None) -> Tensor:
         """Identity: ``forward`` has already scaled the edge weights by the explainer's mask,

@@ -5,7 +5,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
-from ...graph import holds_every_pair, pairs_to_dense
+from ...graph import holds_every_pair
 from ..checks import graph_weights
 from ..registry import register_spatial
 from ..spatial_graph_conv import SpatialGraphConv
@@ -94,13 +94,8 @@ class ChannelTopologyConv(SpatialGraphConv):
         with the adjacency kept dense."""
         n, _, _, v = x.shape
         k = self.num_partitions
-        if weight.size(0) != k * v * v:
-            raise ValueError(f"edge_index: this layer was built for the all-pairs graph of "
-                             f"K·V·V = {k * v * v} edges, got {weight.size(0)}")
-        adjacency = pairs_to_dense(weight, k, v) + self.alpha * self.dense_refinement(x)
-        if self.explain:  # [N, C', K, V, V] times the explainer's mask
-            mask = self._explain_mask(k * v * v).to(weight.dtype)
-            adjacency = adjacency * pairs_to_dense(mask, k, v)
+        adjacency = self._all_pairs_adjacency(  # [N, C', K, V, V]
+            weight, self.alpha * self.dense_refinement(x), v)
         out = self.partition_sources(x) @ adjacency.reshape(n, self.out_channels, k * v, v)
         if self.conv.bias is not None:
             out = out + self.bias_from_colsum(adjacency.sum(dim=-2)).unsqueeze(-2)

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
-from ...graph import holds_every_pair, pairs_to_dense
+from ...graph import holds_every_pair
 from ..checks import graph_weights
 from ..registry import register_spatial
 from ..spatial_graph_conv import SpatialGraphConv
@@ -83,13 +83,7 @@ class SampleGraphConv(SpatialGraphConv):
     def _forward_all_pairs(self, x: Tensor, weight: Tensor, sample: Tensor) -> Tensor:
         n, _, _, v = x.shape
         k = self.num_partitions
-        if weight.size(0) != k * v * v:
-            raise ValueError(f"edge_index: this layer was built for the all-pairs graph of "
-                             f"K·V·V = {k * v * v} edges, got {weight.size(0)}")
-        adjacency = pairs_to_dense(weight, k, v) + sample  # [N, K, V, V]
-        if self.explain:
-            adjacency = adjacency * pairs_to_dense(self._explain_mask(k * v * v).to(weight.dtype),
-                                                   k, v)
+        adjacency = self._all_pairs_adjacency(weight, sample, v)  # [N, K, V, V]
         if self.in_channels <= self.out_channels:  # aggregate the C channels, then convolve
             z = torch.einsum("nctu,nkuv->nctkv", x, adjacency)  # [N, C, T, K, V]
             return F.conv2d(z.reshape(n, self.in_channels, -1, v), self._kernel(),
