@@ -20,10 +20,12 @@ CONFIG_FILE = "config.toml"
 NOT_STORED = ("out", "progress")  # where a run writes and how it shows progress: per command
 
 
-def read_config(path: "str | Path", known: set[str]) -> tuple[dict[str, Any], dict[str, int]]:
+def read_config(path: "str | Path", known: set[str]
+                ) -> tuple[dict[str, Any], dict[str, tuple[int, str]]]:
     """``(settings, expected)``: the settings of a ``.toml`` or ``.yaml``/``.yml`` file, checked
-    against the ``known`` field names; an original ST-GCN config is mapped onto them and
-    ``expected`` holds the channels and classes it names (else it is empty)."""
+    against the ``known`` field names; an original ST-GCN or CTR-GCN config is mapped onto them
+    and ``expected`` holds what it says of the data, for
+    :func:`~stgcn_pyg.train.original_config.check_data` (else it is empty)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"--config {path}: no such file")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .original_config import ConfigReader, read_data_path, read_runtime
+from .original_config import ConfigReader, read_data_path, read_processor
 
 GRAPHS = {"graph.ntu_rgb_d.Graph": "ntu-rgb+d", "graph.ucla.Graph": "kinect-v1"}
 FEEDERS = ("feeders.feeder_ntu.Feeder", "feeders.feeder_ucla.Feeder")
@@ -81,8 +81,8 @@ def is_ctrgcn_config(values: dict[str, Any]) -> bool:
     return values.get("model") == "model.ctrgcn.Model" or values.get("feeder") in FEEDERS
 
 
-def read_ctrgcn_config(values: dict[str, Any], path: "str | Path") -> tuple[dict[str, Any],
-                                                                             dict[str, Any]]:
+def read_ctrgcn_config(values: dict[str, Any], path: "str | Path"
+                       ) -> tuple[dict[str, Any], dict[str, tuple[int, str]]]:
     """``(settings, expected)`` as :func:`~stgcn_pyg.train.original_config.
     read_original_config`: ``TrainConfig`` fields and what the data must hold."""
     top = ConfigReader(values, Path(path))
@@ -107,20 +107,16 @@ def read_ctrgcn_config(values: dict[str, Any], path: "str | Path") -> tuple[dict
         "nesterov": top.pop("nesterov", bool, True),
         "batch_size": top.pop("batch_size", int, 64),
         "momentum": 0.9, "schedule": "step", "label_smoothing": 0.0, "augment": augment}
-    top.only("optimizer", str, "SGD", "the only optimizer here")
     top.put("seed", int, settings, "seed")
-    read_runtime(top, settings)
-    for key, kind in _NO_EFFECT.items():
-        top.pop(key, kind)
-    top.finish()
+    read_processor(top, settings, _NO_EFFECT)
     return settings, expected
 
 
-def _model_args(args: ConfigReader, settings: dict[str, Any]) -> dict[str, Any]:
-    names = {"num_classes": "num_class", "num_nodes": "num_point", "persons": "num_person",
-             "in_channels": "in_channels"}
-    expected: dict[str, Any] = {name: args.pop(key, int) for name, key in names.items()}
-    expected["keys"] = {name: f"model_args.{key}" for name, key in names.items()}
+def _model_args(args: ConfigReader, settings: dict[str, Any]) -> dict[str, tuple[int, str]]:
+    expected: dict[str, tuple[int, str]] = {}
+    for key, name in (("num_class", "num_classes"), ("num_point", "num_nodes"),
+                      ("num_person", "persons"), ("in_channels", "in_channels")):
+        args.expect(key, name, expected)
     graph = args.pop("graph", str, "graph.ntu_rgb_d.Graph")
     if graph not in GRAPHS:
         raise args.error("graph", f"one of {list(GRAPHS)}", graph)
@@ -131,11 +127,11 @@ def _model_args(args: ConfigReader, settings: dict[str, Any]) -> dict[str, Any]:
     args.only("drop_out", float, 0.0, "the preset has no dropout")
     args.only("adaptive", bool, True, "the preset learns A")
     args.finish()
-    return {k: v for k, v in expected.items() if v is not None}
+    return expected
 
 
 def _feeder_args(args: ConfigReader, split: str, ucla: bool, settings: dict[str, Any],
-                 expected: dict[str, Any]) -> tuple[bool, int]:
+                 expected: dict[str, tuple[int, str]]) -> tuple[bool, int]:
     """Check one split's feeder arguments; returns (augment, repeat)."""
     data_path = args.pop("data_path", str)
     if ucla:
@@ -160,8 +156,7 @@ def _feeder_args(args: ConfigReader, split: str, ucla: bool, settings: dict[str,
         raise args.error("p_interval", "a list of numbers", interval)
     window = args.pop("window_size", int)
     if window is not None and window > 0 and "frames" not in expected:  # train's first
-        expected["frames"] = window
-        expected["keys"]["frames"] = f"{split}_feeder_args.window_size"
+        expected["frames"] = (window, f"{split}_feeder_args.window_size")
     velocity, bone = args.pop("vel", bool, False), args.pop("bone", bool, False)
     if velocity or bone:
         settings["stream"] = {(True, False): "motion", (False, True): "bone",

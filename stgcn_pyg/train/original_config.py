@@ -112,6 +112,13 @@ class ConfigReader:
         if value is not None:
             settings[name] = value
 
+    def expect(self, key: str, name: str, expected: dict[str, tuple[int, str]]) -> None:
+        """``expected[name]`` = (the int value of ``key``, its dotted key), when the file gives
+        one: what :func:`check_data` compares with the data."""
+        value = self.pop(key, int)
+        if value is not None:
+            expected[name] = (value, self.prefix + key)
+
     def sub(self, key: str) -> "ConfigReader":
         return ConfigReader(self.values.pop(key, {}), self.path, f"{self.prefix}{key}.")
 
@@ -122,17 +129,15 @@ class ConfigReader:
                              f"lists what becomes of each key of the authors' configs)")
 
 
-def read_original_config(values: dict[str, Any], path: "str | Path") -> tuple[dict[str, Any],
-                                                                               dict[str, int]]:
+def read_original_config(values: dict[str, Any], path: "str | Path"
+                         ) -> tuple[dict[str, Any], dict[str, tuple[int, str]]]:
     """``(settings, expected)``: ``TrainConfig`` fields (with ``out`` from ``work_dir``) and the
-    data the file was written for (``in_channels``, ``num_classes``; check them with
-    :func:`check_data`)."""
+    data the file was written for (``in_channels``, ``num_classes``, each with its key; check
+    them with :func:`check_data`)."""
     top = ConfigReader(values, Path(path))
     settings: dict[str, Any] = {"preset": "stgcn", "normalize_view": False}
-    model = top.pop("model", str, "net.st_gcn.Model")
-    if model != "net.st_gcn.Model":
-        raise top.error("model", "'net.st_gcn.Model' (ST-GCN; other networks are presets: "
-                        "train --preset)", model)
+    top.only("model", str, "net.st_gcn.Model", "ST-GCN; other networks are presets: train "
+             "--preset")
     top.put("work_dir", str, settings, "out")
     expected = _model_args(top.sub("model_args"), settings)
     top.only("feeder", str, "feeder.feeder.Feeder", "the authors' feeder of npy folders")
@@ -147,24 +152,17 @@ def read_original_config(values: dict[str, Any], path: "str | Path") -> tuple[di
         "momentum": 0.9, "schedule": "step", "milestones": steps, "gamma": 0.1,
         "warmup_epochs": 0.0, "label_smoothing": 0.0, "augment": augment}
     settings["epochs"] = top.pop("num_epoch", int, PROCESSOR_DEFAULTS["num_epoch"])
-    top.only("optimizer", str, "SGD", "the only optimizer here")
-    read_runtime(top, settings)
     top.only("debug", bool, False, "no debug subset here")
     top.only("pavi_log", bool, False, "no pavi logging here")
-    for key, kind in _NO_EFFECT.items():
-        top.pop(key, kind)
-    top.finish()
+    read_processor(top, settings, _NO_EFFECT)
     return settings, expected
 
 
-def _model_args(args: ConfigReader, settings: dict[str, Any]) -> dict[str, int]:
-    expected = {"in_channels": args.pop("in_channels", int),
-                "num_classes": args.pop("num_class", int),
-                "keys": {"in_channels": "model_args.in_channels",
-                         "num_classes": "model_args.num_class"}}
-    dropout = args.pop("dropout", float, 0.5)
-    if dropout != 0.5:
-        raise args.error("dropout", "0.5 (the stgcn preset's)", dropout)
+def _model_args(args: ConfigReader, settings: dict[str, Any]) -> dict[str, tuple[int, str]]:
+    expected: dict[str, tuple[int, str]] = {}
+    args.expect("in_channels", "in_channels", expected)
+    args.expect("num_class", "num_classes", expected)
+    args.only("dropout", float, 0.5, "the stgcn preset's")
     args.only("edge_importance_weighting", bool, True, "the stgcn preset learns edge importance")
     graph = args.sub("graph_args")
     graph.put("layout", str, settings, "layout")
@@ -173,7 +171,7 @@ def _model_args(args: ConfigReader, settings: dict[str, Any]) -> dict[str, int]:
     graph.only("dilation", int, 1, "the only dilation here")
     graph.finish()
     args.finish()
-    return {k: v for k, v in expected.items() if v is not None}
+    return expected
 
 
 def _feeder_args(args: ConfigReader, split: str, settings: dict[str, Any]) -> bool:
@@ -212,10 +210,13 @@ def read_data_path(args: ConfigReader, data_path: str, split: str, settings: dic
     return folder
 
 
-def read_runtime(top: ConfigReader, settings: dict[str, Any]) -> None:
-    """The runtime keys both authors' processors share: ``use_gpu``, ``device`` (GPU ids: CUDA
-    is the default where available), ``num_worker``, ``eval_interval``, ``phase`` (train
-    only), ``start_epoch`` (0 only)."""
+def read_processor(top: ConfigReader, settings: dict[str, Any],
+                   no_effect: dict[str, type]) -> None:
+    """The keys both authors' processors share, then the end of the file: ``optimizer`` (SGD
+    only), ``use_gpu``, ``device`` (GPU ids: CUDA is the default where available),
+    ``num_worker``, ``eval_interval``, ``phase`` (train only), ``start_epoch`` (0 only), the
+    ``no_effect`` keys (typed, no counterpart needed); any key left is refused."""
+    top.only("optimizer", str, "SGD", "the only optimizer here")
     if top.pop("use_gpu", bool, True) is False:
         settings["device"] = "cpu"
     gpus = top.values.pop("device", [])  # GPU ids: CUDA is the default where available
@@ -228,6 +229,9 @@ def read_runtime(top: ConfigReader, settings: dict[str, Any]) -> None:
     top.put("eval_interval", int, settings, "eval_every")
     top.only("phase", str, "train", "the test phase is stgcn-pyg evaluate")
     top.only("start_epoch", int, 0, "continue a run with --resume")
+    for key, kind in no_effect.items():
+        top.pop(key, kind)
+    top.finish()
 
 
 def _number(value: "int | str") -> "float | str":
@@ -237,10 +241,11 @@ def _number(value: "int | str") -> "float | str":
         return value
 
 
-def check_data(expected: dict[str, int], data: "str | Path", path: "str | Path") -> None:
-    """Refuse a data folder whose shape or classes differ from what the config file names
-    (``expected``: ``in_channels``, ``num_classes``, ``num_nodes``, ``persons``, ``frames``,
-    each as the file spells it in ``expected["keys"]``)."""
+def check_data(expected: dict[str, tuple[int, str]], data: "str | Path",
+               path: "str | Path") -> None:
+    """Refuse a data folder whose shape or classes differ from what the config file names:
+    ``expected`` maps ``in_channels``, ``num_classes``, ``num_nodes``, ``persons``, ``frames``
+    to (value, the key that gave it)."""
     if not expected:
         return
     shape = load_npy(split_paths(data, "train")[0]).shape
@@ -248,11 +253,11 @@ def check_data(expected: dict[str, int], data: "str | Path", path: "str | Path")
              "persons": shape[4] if len(shape) == 5 else 1}
     if "num_classes" in expected:
         found["num_classes"] = num_classes_of(data)
-    for name, key in expected.get("keys", {}).items():
-        if name in expected and expected[name] != found[name]:
-            raise ValueError(f"--config {path}: {key}: the file says {expected[name]}, the data "
-                             f"in {data} has {found[name]}")
+    for name, (value, key) in expected.items():
+        if value != found[name]:
+            raise ValueError(f"--config {path}: {key}: the file says {value}, the data in "
+                             f"{data} has {found[name]}")
 
 
 __all__ = ["ConfigReader", "KEYS", "PROCESSOR_DEFAULTS", "check_data", "is_original_config",
-           "read_data_path", "read_original_config", "read_runtime"]
+           "read_data_path", "read_original_config", "read_processor"]
