@@ -139,10 +139,10 @@ def from_pyskl(state_dict: StateDict, layout: str | None = None) -> STGCN:
     adjacency = sd[f"{blocks_key}.0.{gcn}.A"]
     num_partitions, num_nodes = adjacency.shape[0], adjacency.shape[1]
     count = _count_blocks(sd, prefix + f".{gcn}.A", start=0)
-    if network == "ctrgcn":
-        _merge_ctrgcn_partitions(sd, prefix, count, num_partitions)
-    if network == "aagcn":
-        _merge_aagcn_partitions(sd, prefix, count, num_partitions)
+    if network in ("ctrgcn", "aagcn"):
+        parts = _CTRGCN_PARTS if network == "ctrgcn" else _AAGCN_PARTS
+        _merge_partitions(sd, [prefix.format(i) + f".{gcn}" for i in range(count)], parts,
+                          num_partitions)
     graph = from_dense_adjacency(adjacency.detach().cpu(), all_pairs=True)
     graph.strategy, graph.all_pairs = "agcn", True
     if layout is not None:
@@ -197,34 +197,29 @@ def from_pyskl(state_dict: StateDict, layout: str | None = None) -> STGCN:
     return _load(model, sd, mapping, importance, source, consumed={"A"})
 
 
-def _merge_ctrgcn_partitions(sd: dict, prefix: str, count: int, num_partitions: int) -> None:
-    """CTR-GCN keeps one ``CTRGC`` per partition (``convs.k.conv1..4``); ours holds each of
-    the four convolutions once, partition-major: concatenate them in place."""
-    for i in range(count):
-        unit = prefix.format(i) + ".gcn1"
-        for name, ours in (("conv1", "conv1"), ("conv2", "conv2"), ("conv3", "conv"),
-                           ("conv4", "conv4")):
-            for kind in ("weight", "bias"):
-                parts = [sd.pop(f"{unit}.convs.{k}.{name}.{kind}", None)
-                         for k in range(num_partitions)]
-                if all(part is not None for part in parts):
-                    sd[f"{unit}.{ours}.{kind}"] = torch.cat(parts)
+# Per-partition convolutions of the reference units -> ours, each held once partition-major:
+# (their key with {k} for the partition, our key, how the K parts join).
+_CTRGCN_PARTS = [(f"convs.{{k}}.{name}.{kind}", f"{ours}.{kind}", torch.cat)
+                 for name, ours in (("conv1", "conv1"), ("conv2", "conv2"), ("conv3", "conv"),
+                                    ("conv4", "conv4"))
+                 for kind in ("weight", "bias")]
+_AAGCN_PARTS = [(f"{name}.{{k}}.{kind}", f"{ours}.{kind}", torch.cat)
+                for name, ours in (("conv_d", "conv"), ("conv_a", "source_embed"),
+                                   ("conv_b", "target_embed"))
+                for kind in ("weight", "bias") if (name, kind) != ("conv_d", "bias")]
+_AAGCN_PARTS.append(("conv_d.{k}.bias", "partition_bias", torch.stack))  # [K, C']
 
 
-def _merge_aagcn_partitions(sd: dict, prefix: str, count: int, num_partitions: int) -> None:
-    """AAGCN keeps one ``conv_d``, ``conv_a``, ``conv_b`` per partition; ours holds each once,
-    partition-major, and the ``conv_d`` biases as ``partition_bias`` [K, C']."""
-    for i in range(count):
-        unit = prefix.format(i) + ".gcn"
-        for name, ours in (("conv_d", "conv"), ("conv_a", "source_embed"),
-                           ("conv_b", "target_embed")):
-            for kind in ("weight", "bias"):
-                parts = [sd.pop(f"{unit}.{name}.{k}.{kind}", None) for k in range(num_partitions)]
-                if all(part is not None for part in parts):
-                    key = "partition_bias" if (name, kind) == ("conv_d", "bias") else \
-                        f"{ours}.{kind}"
-                    sd[f"{unit}.{key}"] = (torch.stack(parts) if key == "partition_bias"
-                                           else torch.cat(parts))
+def _merge_partitions(sd: dict, units: Sequence[str], parts: Sequence[tuple],
+                      num_partitions: int) -> None:
+    """Join each unit's per-partition tensors into one, in place: CTR-GCN keeps one ``CTRGC``
+    per partition (``convs.k.conv1..4``), AAGCN one ``conv_d``, ``conv_a``, ``conv_b`` per
+    partition. A key the checkpoint lacks (a convolution without bias) is left out."""
+    for unit in units:
+        for theirs, ours, join in parts:
+            found = [sd.pop(f"{unit}.{theirs.format(k=k)}", None) for k in range(num_partitions)]
+            if all(part is not None for part in found):
+                sd[f"{unit}.{ours}"] = join(found)
 
 
 def _map_aagcn_unit(mapping, dst: str, src: str) -> None:
