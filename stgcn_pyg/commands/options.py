@@ -65,8 +65,9 @@ POSITIVE = float_in(0.0, low_open=True)  # weights
 
 
 def check_fusion_weights(weights: list[float] | None, count: int, member: str) -> None:
-    """Require ``--weights`` (when given) to be ``count`` positive numbers, one per ``member``."""
-    if weights is not None and (len(weights) != count or any(not w > 0 for w in weights)):
+    """Require ``--weights`` (when given) to be ``count`` numbers, one per ``member`` (each is
+    positive already: the option's type is :data:`POSITIVE`)."""
+    if weights is not None and len(weights) != count:
         raise ValueError(f"--weights: expected {count} positive numbers (one per {member}), "
                          f"got {weights}")
 

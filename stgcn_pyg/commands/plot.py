@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..graph import STRATEGIES, build_graph
+from ..explain import METHODS
 from ..io import load_json_object
 from .options import COUNT, FINITE, INDEX
 
@@ -73,8 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub.add_argument("clip", type=Path, metavar="CLIP",
                      help=".npy clip or stack, NTU .skeleton or NW-UCLA .json")
     sub.add_argument("--index", type=INDEX, default=0, help="clip of a stacked .npy (default 0)")
-    sub.add_argument("--method", choices=("integrated_gradients", "saliency", "gnnexplainer"),
-                     default="integrated_gradients")
+    sub.add_argument("--method", choices=METHODS, default="integrated_gradients")
     sub.add_argument("--target", type=INDEX, help="class to explain (default: predicted)")
     sub.add_argument("--epochs", type=COUNT, default=200, help="gnnexplainer: optimisation steps")
     sub.add_argument("--seed", type=INDEX, default=0, help="gnnexplainer: random seed")

@@ -52,7 +52,7 @@ class SkeletonDataset(Dataset):
         super().__init__(str(root), transform, pre_transform, log=log, force_reload=force_reload)
         stored = torch.load(self.processed_paths[0], weights_only=True)
         self.layout, self.class_names = stored["layout"], stored["class_names"]
-        self._graph = {key: stored[key] for key in ("edge_index", "edge_type", "edge_weight")}
+        self._graph = _edges(stored)
         self._x = (load_npy(self.processed_paths[1]) if pre_transform is not None
                    else self._folder.data)
 
@@ -90,7 +90,7 @@ class SkeletonDataset(Dataset):
         stored = {"layout": str(layout), "class_names": folder.label_names(),
                   "edge_index": graph.edge_index, "edge_type": graph.edge_type,
                   "edge_weight": graph.edge_weight.float()}
-        self._graph = stored
+        self._graph = _edges(stored)
         if self.pre_transform is not None:
             self._write_pre_transformed(folder, Path(self.processed_paths[1]))
         with atomic_path(self.processed_paths[0]) as tmp:
@@ -130,6 +130,12 @@ class SkeletonDataset(Dataset):
             return self._sample(self._x, self._folder.labels, idx)
         x = torch.from_numpy(np.array(self._x[idx], dtype=np.float32))
         return self._data(x, int(self._folder.labels[idx]))
+
+
+def _edges(stored: dict) -> dict[str, torch.Tensor]:
+    """The skeleton fields every sample carries: ``edge_index``, ``edge_type``, ``edge_weight``
+    (the layout and class names stay with the dataset)."""
+    return {key: stored[key] for key in ("edge_index", "edge_type", "edge_weight")}
 
 
 __all__ = ["SkeletonDataset"]
