@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
@@ -65,18 +66,26 @@ class ChannelTopologyConv(SpatialGraphConv):
         self.alpha = nn.Parameter(torch.zeros(()))
 
     def dense_refinement(self, x: Tensor) -> Tensor:
-        """The data-dependent term of every (partition, source, target), [N, C', K, V, V]
-        (before the gate)."""
+        """The gated data-dependent term of every (partition, source, target),
+        [N, K, C', V, V].
+
+        The embeddings are 1x1 convolutions, which commute with the mean over frames: they run
+        on the mean [N, C, 1, V], not on every frame; the gate scales the expansion's weights
+        and bias, not its [N, K·C', V, V] output."""
         n, _, _, v = x.shape
         k, r = self.num_partitions, self.relation_channels
-        source = self.source_embed(x).mean(dim=2).view(n, k * r, v, 1)
-        target = self.target_embed(x).mean(dim=2).view(n, k * r, 1, v)
-        dense = self.expand(torch.tanh(source - target))  # [N, K·C', V(src), V(dst)]
-        return dense.view(n, k, self.out_channels, v, v).transpose(1, 2)
+        mean = x.mean(dim=2, keepdim=True)
+        source = self.source_embed(mean).view(n, k * r, v, 1)
+        target = self.target_embed(mean).view(n, k * r, 1, v)
+        bias = None if self.expand.bias is None else self.alpha * self.expand.bias
+        dense = F.conv2d(torch.tanh(source - target), self.alpha * self.expand.weight, bias,
+                         groups=k)  # [N, K·C', V(src), V(dst)]
+        return dense.view(n, k, self.out_channels, v, v)
 
     def refinement(self, x: Tensor, edge_index: Tensor, edge_type: Tensor) -> Tensor:
-        """The data-dependent term of every edge, [N, C', E] (before the gate)."""
-        return self.dense_refinement(x)[..., edge_type, edge_index[0], edge_index[1]]
+        """The gated data-dependent term of every edge, [N, C', E]."""
+        dense = self.dense_refinement(x).transpose(1, 2)  # [N, C', K, V, V]
+        return dense[..., edge_type, edge_index[0], edge_index[1]]
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_type: Tensor,
                 edge_weight: Tensor | None = None) -> Tensor:
@@ -86,20 +95,18 @@ class ChannelTopologyConv(SpatialGraphConv):
                              f"refines per sample and channel), got {list(weight.shape)}")
         if self.dense_pairs:
             return self._forward_all_pairs(x, weight)
-        refined = weight + self.alpha * self.refinement(x, edge_index, edge_type)
+        refined = weight + self.refinement(x, edge_index, edge_type)
         return super().forward(x, edge_index, edge_type, refined)
 
     def _forward_all_pairs(self, x: Tensor, weight: Tensor) -> Tensor:
         """The forward on the all-pairs graph in build order (edge ``k·V·V + dst·V + src``),
-        with the adjacency kept dense."""
+        with the adjacency kept dense: one matmul of the partition-sources (bias included)
+        per (sample, channel)."""
         n, _, _, v = x.shape
         k = self.num_partitions
-        adjacency = self._all_pairs_adjacency(  # [N, C', K, V, V]
-            weight, self.alpha * self.dense_refinement(x), v)
-        out = self.partition_sources(x) @ adjacency.reshape(n, self.out_channels, k * v, v)
-        if self.conv.bias is not None:
-            out = out + self.bias_from_colsum(adjacency.sum(dim=-2)).unsqueeze(-2)
-        return out
+        term = self.dense_refinement(x).transpose(1, 2)  # [N, C', K, V, V]
+        adjacency = self._all_pairs_adjacency(weight, term, v)
+        return self.partition_sources(x) @ adjacency.reshape(n, self.out_channels, k * v, v)
 
     def __repr__(self) -> str:
         return f"{super().__repr__()[:-1]}, relation_channels={self.relation_channels})"
