@@ -97,9 +97,7 @@ def table() -> str:
             if r["dataset"] == dataset and r["extra"]:
                 others.setdefault(r["tag"], []).append(r["top1"])
         best = max(others.items(), key=lambda kv: sum(kv[1]) / len(kv[1]), default=None)
-        seeds = f"{len(best[1])} seed" + ("s" if len(best[1]) > 1 else "") if best else ""
-        best_text = (f"{best[0]}: {sum(best[1]) / len(best[1]):.3f} ({seeds})"
-                     if best else "")
+        best_text = _recipe_text(*best, target) if best else ""
         minutes = sum(r["wall_seconds"] for r in mine) / len(mine) / 60
         seeds = " / ".join(f"{r['top1']:.3f}" for r in mine)
         published = f"{anchor:.3f} ({source})" if anchor else ""
@@ -107,6 +105,15 @@ def table() -> str:
                      f"{minutes:.1f} min | >= {target} ({verdict}) | {best_text} | "
                      f"{published} |")
     return "\n".join(lines) + "\n"
+
+
+def _recipe_text(tag: str, top1: list[float], target: float) -> str:
+    """``tag: mean (n seeds)``, and the verdict against the target once 3 seeds are in."""
+    mean = sum(top1) / len(top1)
+    text = f"{tag}: {mean:.3f} ({len(top1)} seed{'s' * (len(top1) > 1)}"
+    if len(top1) >= 3:
+        text += "; met" if mean >= target else f"; missed by {target - mean:.3f}"
+    return text + ")"
 
 
 def _cpu() -> str:
