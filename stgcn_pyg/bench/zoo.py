@@ -1,6 +1,7 @@
 """The zoo networks against pyskl's own code in one process (``stgcn-pyg bench --only zoo
 --pyskl DIR``): parameters, GFLOPs per sample, train step and inference time interleaved
-(ours, pyskl, ours, ...; median of the repeats), and the peak memory of a train step."""
+(ours, pyskl, ours, ...; median of the repeats), the peak memory of a train step, and the
+inference's achieved GFLOP/s against the fp32 matmul peak measured in the same run."""
 from __future__ import annotations
 
 import statistics
@@ -10,10 +11,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 from ..convert import from_pyskl
 from ..graph import build_graph, to_dense_adjacency
+from .flops import count_flops, matmul_peak_gflops
 from .pyskl_reference import Recognizer, backbone, with_graph
 from .timing import peak_memory
 
@@ -67,6 +68,11 @@ def measure(network: str, shape_name: str, shape: tuple[int, int, int, int, int]
         with torch.no_grad():
             model(x)
 
+    def forward(name: str) -> None:  # the inference's work, counted with autograd on: the
+        model, x = models[name]     # counter's module tracking fails on pyskl's CTR-GCN under
+        model.eval()                # no_grad
+        model(x)
+
     times: dict[tuple[str, str], list[float]] = {}
     for kind, step in (("train", train_step), ("infer", infer)):
         for name in models:  # warm-up
@@ -76,12 +82,14 @@ def measure(network: str, shape_name: str, shape: tuple[int, int, int, int, int]
                 times.setdefault((kind, name), []).append(_timed(lambda: step(name)))
     median = {key: 1e3 * statistics.median(values) for key, values in times.items()}
     peak = {name: peak_memory(lambda: train_step(name)) / 2**20 for name in models}
-    with FlopCounterMode(display=False) as counter:
-        infer("ours")
+    flops = {name: count_flops(lambda: forward(name)) for name in models}
     return {"network": network, "shape": shape_name,
             "params_ours": sum(p.numel() for p in ours.parameters()),
             "params_pyskl": sum(p.numel() for p in ref.parameters()),
-            "gflops_per_sample": counter.get_total_flops() / 2 / n / 1e9,
+            "gflops_per_sample": flops["ours"] / 2 / n / 1e9,
+            "gflops_per_sample_pyskl": flops["pyskl"] / 2 / n / 1e9,
+            **{f"infer_gflop_per_s_{name}": flops[name] / 1e6 / median[("infer", name)]
+               for name in models},
             "train_ms_ours": median[("train", "ours")],
             "train_ms_pyskl": median[("train", "pyskl")],
             "infer_ms_ours": median[("infer", "ours")],
@@ -92,12 +100,15 @@ def measure(network: str, shape_name: str, shape: tuple[int, int, int, int, int]
 
 def rows(networks: list[str], shapes: dict[str, tuple[int, int, int, int, int]], repeats: int,
          root: "str | Path", log: Callable[[str], None] = print) -> list[dict[str, Any]]:
-    """:func:`measure` for every network x named shape."""
+    """:func:`measure` for every network x named shape, each row with the fp32 matmul peak
+    (``peak_gflop_per_s``) measured first."""
+    peak = matmul_peak_gflops()
     found = []
     for network in networks:
         for name, shape in shapes.items():
             log(f"zoo: {network} vs pyskl, {name}")
-            found.append(measure(network, name, tuple(shape), repeats, root))
+            found.append({**measure(network, name, tuple(shape), repeats, root),
+                          "peak_gflop_per_s": peak})
     return found
 
 
@@ -105,21 +116,33 @@ def markdown(rows_: list[dict[str, Any]]) -> str:
     """The rows as a table (the latest row of each network x shape)."""
     latest = {(r["network"], r["shape"]): r for r in rows_}
     lines = ["| network | shape (N x C x T x V x M) | parameters (ours = pyskl) | GFLOPs / sample "
-             "(MACs) | train step ours / pyskl (ratio) | inference ours / pyskl (ratio) | "
-             "train peak memory ours / pyskl (ratio) |",
-             "|---|---|---|---|---|---|---|"]
+             "(MACs; ours / pyskl where they differ) | train step ours / pyskl (ratio) | "
+             "inference ours / pyskl (ratio) | train peak memory ours / pyskl (ratio) | "
+             "inference GFLOP/s ours / pyskl (% of fp32 matmul peak) |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in latest.values():
         same = "yes" if r["params_ours"] == r["params_pyskl"] else f"no ({r['params_pyskl']})"
         memory = (f"{r['train_peak_mib_ours']:.0f} / {r['train_peak_mib_pyskl']:.0f} MiB "
                   f"({r['train_peak_mib_ours'] / r['train_peak_mib_pyskl']:.2f})"
                   if "train_peak_mib_ours" in r else "not measured")
+        achieved = (f"{r['infer_gflop_per_s_ours']:.1f} / {r['infer_gflop_per_s_pyskl']:.1f} "
+                    f"({100 * r['infer_gflop_per_s_ours'] / r['peak_gflop_per_s']:.0f} / "
+                    f"{100 * r['infer_gflop_per_s_pyskl'] / r['peak_gflop_per_s']:.0f} %)"
+                    if "peak_gflop_per_s" in r else "not measured")
         lines.append(
             f"| {r['network']} | {r['shape']} | {r['params_ours']:,} ({same}) | "
-            f"{r['gflops_per_sample']:.2f} | {r['train_ms_ours']:.0f} / "
+            f"{_gflops(r)} | {r['train_ms_ours']:.0f} / "
             f"{r['train_ms_pyskl']:.0f} ms ({r['train_ms_ours'] / r['train_ms_pyskl']:.2f}) | "
             f"{r['infer_ms_ours']:.0f} / {r['infer_ms_pyskl']:.0f} ms "
-            f"({r['infer_ms_ours'] / r['infer_ms_pyskl']:.2f}) | {memory} |")
+            f"({r['infer_ms_ours'] / r['infer_ms_pyskl']:.2f}) | {memory} | {achieved} |")
     return "\n".join(lines)
+
+
+def _gflops(row: dict[str, Any]) -> str:
+    ours, theirs = row["gflops_per_sample"], row.get("gflops_per_sample_pyskl")
+    if theirs is None or f"{ours:.2f}" == f"{theirs:.2f}":
+        return f"{ours:.2f}"
+    return f"{ours:.2f} / {theirs:.2f}"
 
 
 def plot(rows_: list[dict[str, Any]], path: "str | Path") -> Path:

@@ -22,8 +22,11 @@ def test_zoo_rows_table_and_plot(tmp_path):
         assert row["params_ours"] == row["params_pyskl"]
         assert row["train_ms_ours"] > 0 and row["infer_ms_pyskl"] > 0
         assert row["train_peak_mib_ours"] > 0 and row["gflops_per_sample"] > 0
+        assert row["peak_gflop_per_s"] > 0 and row["gflops_per_sample_pyskl"] > 0
+        assert row["infer_gflop_per_s_ours"] > 0 and row["infer_gflop_per_s_pyskl"] > 0
     text = suite.markdown(results)
     assert "## The zoo against pyskl" in text and "| aagcn | tiny ucla |" in text
+    assert "% of fp32 matmul peak" in text
     paths = suite.write(results, tmp_path)
     check_image(tmp_path / "zoo.png")
     assert tmp_path / "zoo.png" in paths
