@@ -62,16 +62,14 @@ def measure(network: str, shape_name: str, shape: tuple[int, int, int, int, int]
         model.zero_grad()
         model(x).sum().backward()
 
-    def infer(name: str) -> None:
-        model, x = models[name]
-        model.eval()
-        with torch.no_grad():
-            model(x)
-
-    def forward(name: str) -> None:  # the inference's work, counted with autograd on: the
+    def forward(name: str) -> None:  # the inference's work; counted with autograd on (the
         model, x = models[name]     # counter's module tracking fails on pyskl's CTR-GCN under
-        model.eval()                # no_grad
+        model.eval()                # no_grad), timed without
         model(x)
+
+    def infer(name: str) -> None:
+        with torch.no_grad():
+            forward(name)
 
     times: dict[tuple[str, str], list[float]] = {}
     for kind, step in (("train", train_step), ("infer", infer)):

@@ -67,7 +67,7 @@ class ChannelTopologyConv(SpatialGraphConv):
 
     def dense_refinement(self, x: Tensor) -> Tensor:
         """The gated data-dependent term of every (partition, source, target),
-        [N, K, C', V, V].
+        [N, C', K, V, V] (a view of the grouped convolution's partition-major output).
 
         The embeddings are 1x1 convolutions, which commute with the mean over frames: they run
         on the mean [N, C, 1, V], not on every frame; the gate scales the expansion's weights
@@ -80,12 +80,11 @@ class ChannelTopologyConv(SpatialGraphConv):
         bias = None if self.expand.bias is None else self.alpha * self.expand.bias
         dense = F.conv2d(torch.tanh(source - target), self.alpha * self.expand.weight, bias,
                          groups=k)  # [N, K·C', V(src), V(dst)]
-        return dense.view(n, k, self.out_channels, v, v)
+        return dense.view(n, k, self.out_channels, v, v).transpose(1, 2)
 
     def refinement(self, x: Tensor, edge_index: Tensor, edge_type: Tensor) -> Tensor:
         """The gated data-dependent term of every edge, [N, C', E]."""
-        dense = self.dense_refinement(x).transpose(1, 2)  # [N, C', K, V, V]
-        return dense[..., edge_type, edge_index[0], edge_index[1]]
+        return self.dense_refinement(x)[..., edge_type, edge_index[0], edge_index[1]]
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_type: Tensor,
                 edge_weight: Tensor | None = None) -> Tensor:
@@ -104,8 +103,7 @@ class ChannelTopologyConv(SpatialGraphConv):
         per (sample, channel)."""
         n, _, _, v = x.shape
         k = self.num_partitions
-        term = self.dense_refinement(x).transpose(1, 2)  # [N, C', K, V, V]
-        adjacency = self._all_pairs_adjacency(weight, term, v)
+        adjacency = self._all_pairs_adjacency(weight, self.dense_refinement(x), v)
         return self.partition_sources(x) @ adjacency.reshape(n, self.out_channels, k * v, v)
 
     def __repr__(self) -> str:
