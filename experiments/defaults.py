@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from doc_tables import put_table, read_rows
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "experiments" / "results" / "defaults.jsonl"
 PREPARE = {"msr-action3d": ["msr-action3d", "msr-action3d"], "utkinect": ["utkinect", "utkinect"],
@@ -36,7 +38,7 @@ ANCHORS = {"msr-action3d": ("cross-subject (557 listed sequences)", 0.8948,
                         "Lie group 2014 (leave-one-sequence-out protocol)"),
            "nw-ucla": ("cross-view (views 1, 2 train)", 0.965, "CTR-GCN 2021, 4 streams"),
            "demo": ("synthetic, 12 actions", None, "")}
-MARKERS = ("<!-- defaults table: experiments/defaults.py table --docs -->", "<!-- end -->")
+MARKER = "<!-- defaults table: experiments/defaults.py table --docs -->"
 TARGETS = {"msr-action3d": 0.92, "utkinect": 0.97, "nw-ucla": 0.92, "demo": 0.99}
 
 
@@ -82,7 +84,7 @@ def run(dataset: str, seeds: list[int], tag: str, extra: list[str]) -> None:
 
 
 def table() -> str:
-    rows = [json.loads(line) for line in RESULTS.read_text().splitlines() if line.strip()]
+    rows = read_rows(RESULTS)
     lines = ["| dataset | protocol | defaults: top-1 per seed | mean | wall per run | target "
              "| best other recipe (tag: mean) | published |", "|---|---|---|---|---|---|---|---|"]
     for dataset, (protocol, anchor, source) in ANCHORS.items():
@@ -135,9 +137,7 @@ def main() -> None:
     if args.action == "table":
         text = table()
         if args.docs:
-            page = args.docs.read_text()
-            start, end = page.index(MARKERS[0]) + len(MARKERS[0]), page.index(MARKERS[1])
-            args.docs.write_text(page[:start] + "\n" + text + page[end:])
+            args.docs.write_text(put_table(args.docs.read_text(), MARKER, text))
         print(text, end="")
     else:
         if args.dataset is None:

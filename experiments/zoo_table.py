@@ -18,6 +18,7 @@ from pathlib import Path
 
 import torch
 
+from doc_tables import put_table, read_rows
 from stgcn_pyg.bench import zoo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +27,6 @@ RESULTS = ROOT / "experiments" / "results" / "zoo.jsonl"
 ACCURACY = ROOT / "experiments" / "results" / "defaults.jsonl"
 COST_MARKER = "<!-- zoo table: experiments/zoo_table.py table --docs -->"
 ACCURACY_MARKER = "<!-- zoo accuracy: experiments/zoo_table.py table --docs -->"
-END_MARKER = "<!-- end -->"
 #: NW-UCLA cross-view top-1 in each network's paper (None: the paper does not report NW-UCLA)
 PUBLISHED = {"stgcn++": None, "aagcn": None,
              "ctrgcn": "0.965 (4 streams: joint, bone and their motions; Chen et al. 2021)"}
@@ -60,13 +60,8 @@ def main() -> None:
         return
     page = args.docs.read_text()
     for marker, text in tables.items():
-        start = page.index(marker) + len(marker)
-        page = page[:start] + "\n" + text + "\n" + page[page.index(END_MARKER, start):]
+        page = put_table(page, marker, text)
     args.docs.write_text(page)
-
-
-def read_rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def accuracy_markdown(rows: list[dict]) -> str:
